@@ -1,0 +1,7 @@
+"""``python -m tui_reader``."""
+
+import sys
+
+from tui_reader.cli import main
+
+sys.exit(main())

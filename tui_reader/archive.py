@@ -1,0 +1,360 @@
+"""The archive service: what the CLI and the UI call.
+
+Ingest is prepare (extract, language, entities) -> store (one transaction) -> index.
+The store is the truth; the index follows it and is reconciled whenever it lags
+(after a crash, a deleted index folder, or another process's writes).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tui_reader.config import Config, load_config
+from tui_reader.errors import StoreError
+from tui_reader.importer import ImportItem
+from tui_reader.index import Index, RawResult
+from tui_reader.models import (
+    Article,
+    ArticleDraft,
+    ArticleSummary,
+    EntityCount,
+    IngestOutcome,
+    IngestReport,
+    IngestStatus,
+    PreparedArticle,
+    SavedSearch,
+    SearchHit,
+    SearchResult,
+    SortOrder,
+)
+from tui_reader.paths import Paths, ensure_dir, resolve_paths
+from tui_reader.pipeline import prepare_draft, prepare_many
+from tui_reader.store import ListFilter, Store
+
+Progress = Callable[[int], None]
+STORE_BATCH = 200
+INDEX_BATCH = 500
+PARALLEL_THRESHOLD = 64
+
+
+@dataclass(slots=True)
+class DoctorReport:
+    """What ``doctor`` found (and fixed)."""
+
+    problems: list[str] = field(default_factory=list)
+    fixed: list[str] = field(default_factory=list)
+    articles: int = 0
+    indexed: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when no problem remains."""
+        return not self.problems
+
+
+class Archive:
+    """A person's archive: the store, its index and the settings."""
+
+    def __init__(self, paths: Paths, config: Config | None = None) -> None:
+        self.paths = paths
+        self.config = config or load_config(paths.config_path)
+        ensure_dir(paths.data_dir)
+        self.store = Store(paths.db_path)
+        self.index = Index(paths.index_dir)
+
+    @classmethod
+    def open(cls, home: Path | str | None = None) -> Archive:
+        """Open the archive at ``home`` (or ``$TUI_READER_HOME``, or the user's data dir)."""
+        return cls(resolve_paths(home))
+
+    def close(self) -> None:
+        """Release the index and the database."""
+        self.index.close()
+        self.store.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- ingest --------------------------------------------------------------------
+
+    def add_draft(self, draft: ArticleDraft) -> IngestOutcome:
+        """Prepare, store and index one article (fetching and the UI use this)."""
+        prepared = prepare_draft(draft, entities=self.config.entities.enabled)
+        return self.add_prepared([prepared])[0]
+
+    def add_prepared(self, items: Sequence[PreparedArticle]) -> list[IngestOutcome]:
+        """Store prepared articles in one transaction and index them."""
+        outcomes = self.store.save_batch(items)
+        self.sync_index()
+        return outcomes
+
+    def import_items(
+        self,
+        items: Iterable[ImportItem],
+        *,
+        progress: Progress | None = None,
+        workers: int | None = None,
+        expected: int = 0,
+    ) -> IngestReport:
+        """Import many items: prepared in parallel, stored in batches, indexed at the end."""
+        if workers is None:
+            workers = (os.cpu_count() or 1) if expected >= PARALLEL_THRESHOLD else 1
+        report = IngestReport()
+        batch: list[tuple[str, PreparedArticle]] = []
+        stream = prepare_many(items, entities=self.config.entities.enabled, workers=workers)
+        for item, prepared in stream:
+            if isinstance(prepared, tuple):
+                report.record(IngestOutcome(IngestStatus.FAILED, prepared[0], message=prepared[1]))
+            else:
+                batch.append((item.source, prepared))
+            if len(batch) >= STORE_BATCH:
+                self._store_batch(batch, report)
+                batch = []
+            if progress:
+                progress(1)
+        self._store_batch(batch, report)
+        self.sync_index(bulk=True)
+        return report
+
+    def _store_batch(self, batch: list[tuple[str, PreparedArticle]], report: IngestReport) -> None:
+        if not batch:
+            return
+        outcomes = self.store.save_batch([prepared for _, prepared in batch])
+        for (source, _), outcome in zip(batch, outcomes, strict=True):
+            report.record(_with_source(outcome, source))
+
+    # -- index upkeep ------------------------------------------------------------------
+
+    def sync_index(self, *, bulk: bool = False, progress: Progress | None = None) -> int:
+        """Bring the index up to date with the store. Returns articles (re)indexed."""
+        to_index, to_drop = self.store.pending_index()
+        if not to_index and not to_drop:
+            return 0
+        done = 0
+        for start in range(0, max(len(to_index), 1), INDEX_BATCH):
+            chunk = to_index[start : start + INDEX_BATCH]
+            drop = to_drop if start == 0 else []
+            self.index.update(self.store.index_docs(chunk), drop, bulk=bulk)
+            self.store.mark_indexed(chunk, drop)
+            done += len(chunk)
+            if progress:
+                progress(len(chunk))
+        return done
+
+    def reindex(self, progress: Progress | None = None) -> int:
+        """Rebuild the whole index from the store."""
+        self.index.create()
+        self.store.mark_all_for_index()
+        count = self.sync_index(bulk=True, progress=progress)
+        self.index.optimize()
+        return count
+
+    def ensure_index(self, progress: Progress | None = None) -> str | None:
+        """Heal the index if it lags behind the store; returns what was done, if anything."""
+        try:
+            rebuilt = not self.index.exists()
+            if not rebuilt:
+                self.index.doc_count()
+        except StoreError:
+            rebuilt = True
+        if rebuilt:
+            count = self.reindex(progress)
+            if count == 0:
+                return None
+            return f"rebuilt the search index ({count} articles)"
+        done = self.sync_index(progress=progress)
+        if self.index.doc_count() != self.store.count():
+            report = self.doctor(repair=True)
+            return "; ".join(report.fixed) or None
+        return f"indexed {done} articles" if done else None
+
+    def doctor(self, repair: bool = False) -> DoctorReport:
+        """Check the store's integrity and that index and store agree."""
+        report = DoctorReport()
+        report.problems.extend(self.store.integrity_problems())
+        stored = set(self.store.all_ids())
+        report.articles = len(stored)
+        indexed = self.index.doc_ids() if self.index.exists() else set()
+        report.indexed = len(indexed)
+        missing = sorted(stored - indexed)
+        orphans = sorted(indexed - stored)
+        pending, _ = self.store.pending_index()
+        if missing:
+            report.problems.append(f"{len(missing)} articles missing from the search index")
+        if orphans:
+            report.problems.append(f"{len(orphans)} index entries for articles not in the archive")
+        stale = sorted(set(pending) - set(missing))
+        if stale:
+            report.problems.append(f"{len(stale)} articles changed since they were indexed")
+        if repair and (missing or orphans or stale):
+            self.index.update(self.store.index_docs(missing + stale), orphans, bulk=True)
+            self.store.mark_indexed(missing + stale)
+            report.fixed.append(
+                f"indexed {len(missing) + len(stale)} articles, dropped {len(orphans)} orphans"
+            )
+            report.problems = [p for p in report.problems if "index" not in p]
+            report.indexed = report.articles
+        return report
+
+    # -- reading ---------------------------------------------------------------------
+
+    def get(self, article_id: int) -> Article:
+        """One whole article."""
+        return self.store.get(article_id)
+
+    def list_articles(
+        self,
+        which: ListFilter = "all",
+        *,
+        feed_id: int | None = None,
+        tag: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[ArticleSummary]:
+        """Articles newest first."""
+        return self.store.list_summaries(
+            which, feed_id=feed_id, tag=tag, limit=limit, offset=offset
+        )
+
+    def count(
+        self, which: ListFilter = "all", *, feed_id: int | None = None, tag: str | None = None
+    ) -> int:
+        """How many articles :meth:`list_articles` can show."""
+        return self.store.count(which, feed_id=feed_id, tag=tag)
+
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        sort: SortOrder = "relevance",
+        snippets: bool = True,
+    ) -> SearchResult:
+        """Ranked search; see the README for the query language.
+
+        Raises:
+            QueryError: when the query cannot be understood.
+        """
+        limit = limit if limit is not None else self.config.search.limit
+        raw = self.index.search(
+            query,
+            limit=limit,
+            offset=offset,
+            sort=sort,
+            max_expansion=self.config.search.max_expansion,
+        )
+        return self._result(query, raw, snippets)
+
+    def _result(self, query: str, raw: RawResult, snippets: bool) -> SearchResult:
+        ids = [h.article_id for h in raw.hits]
+        summaries = self.store.summaries(ids)
+        texts = self.store.texts(ids) if snippets and ids else {}
+        hits: list[SearchHit] = []
+        for hit in raw.hits:
+            summary = summaries.get(hit.article_id)
+            if summary is None:  # index ahead of a deletion: skip, doctor will drop it
+                continue
+            snippet: str = ""
+            marks: tuple[tuple[int, int], ...] = ()
+            if hit.article_id in texts:
+                snippet, marks = self.index.snippet(texts[hit.article_id], summary.lang, raw.words)
+            hits.append(SearchHit(summary, hit.score, snippet, marks))
+        terms = tuple(sorted(set().union(*raw.words.values()))) if raw.words else ()
+        return SearchResult(query, tuple(hits), raw.total, raw.suggestion, raw.notices, terms)
+
+    def match_spans(self, article: Article, query: str) -> list[tuple[int, int]]:
+        """Offsets in the article's text of every word the query matches."""
+        if not query.strip():
+            return []
+        raw = self.index.search(query, limit=1, max_expansion=self.config.search.max_expansion)
+        return self.index.match_spans(article.text, article.summary.lang, raw.words)
+
+    def related(self, article: Article, limit: int = 10) -> list[ArticleSummary]:
+        """Articles like this one: by words, then by shared entities."""
+        hits = self.index.more_like(article.id, article.text, limit=limit)
+        summaries = self.store.summaries([h.article_id for h in hits])
+        return [summaries[h.article_id] for h in hits if h.article_id in summaries]
+
+    def export(self, query: str | None = None) -> Iterator[Article]:
+        """Every article (or every match of ``query``), newest first."""
+        if query:
+            total = self.index.search(query, limit=1).total
+            ids = [
+                h.article_id
+                for h in self.index.search(query, limit=max(total, 1), sort="date").hits
+            ]
+        else:
+            ids = [s.id for s in self.store.list_summaries("all", limit=-1)]
+        for article_id in ids:
+            yield self.store.get(article_id)
+
+    # -- changes ---------------------------------------------------------------------
+
+    def set_read(self, article_id: int, read: bool = True) -> None:
+        """Mark an article read or unread."""
+        self.store.set_flag(article_id, "is_read", read)
+        self.sync_index()
+
+    def set_starred(self, article_id: int, starred: bool = True) -> None:
+        """Star or unstar an article."""
+        self.store.set_flag(article_id, "is_starred", starred)
+        self.sync_index()
+
+    def set_tags(self, article_id: int, tags: Iterable[str]) -> None:
+        """Replace an article's tags."""
+        self.store.set_tags(article_id, sorted({t.strip() for t in tags if t.strip()}))
+        self.sync_index()
+
+    def set_reading_position(self, article_id: int, position: float) -> None:
+        """Remember where the reader stopped in an article (0..1)."""
+        self.store.set_reading_position(article_id, position)
+
+    def delete(self, article_id: int) -> None:
+        """Remove an article from the archive."""
+        self.store.delete_article(article_id)
+        self.sync_index()
+
+    # -- entities, tags, saved searches, figures ---------------------------------------
+
+    def top_entities(self, entity_type: str | None = None, limit: int = 20) -> list[EntityCount]:
+        """The entities mentioned in the most articles."""
+        return self.store.top_entities(entity_type, limit)
+
+    def tags(self) -> list[tuple[str, int]]:
+        """Every tag with its article count."""
+        return self.store.all_tags()
+
+    def save_search(self, query: str, name: str | None = None) -> SavedSearch:
+        """Save a query for the sidebar."""
+        return self.store.save_search(name or query, query)
+
+    def saved_searches(self) -> list[SavedSearch]:
+        """The saved queries."""
+        return self.store.saved_searches()
+
+    def delete_saved_search(self, search_id: int) -> None:
+        """Forget a saved query."""
+        self.store.delete_saved_search(search_id)
+
+    def stats(self) -> dict[str, Any]:
+        """Counts by language, site and month, and the sizes on disk."""
+        figures = self.store.stats()
+        figures["index_bytes"] = self.index.size_bytes()
+        figures["index_documents"] = self.index.doc_count() if self.index.exists() else 0
+        return figures
+
+
+def _with_source(outcome: IngestOutcome, source: str) -> IngestOutcome:
+    if outcome.source == source:
+        return outcome
+    return IngestOutcome(
+        outcome.status, source, outcome.article_id, outcome.duplicate_of, outcome.message
+    )

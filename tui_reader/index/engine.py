@@ -1,0 +1,366 @@
+"""The full-text index: Whoosh 2.7.4, derived from the archive and rebuildable.
+
+One long-lived searcher is refreshed only when the index changed. Writers retry a
+bounded time when another process holds the index lock.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as windex
+from whoosh.analysis import Token
+from whoosh.highlight import ContextFragmenter, Formatter, get_text, highlight
+from whoosh.index import LockError
+
+from tui_reader.errors import ArchiveBusyError, QueryError, StoreError
+from tui_reader.index.analysis import (
+    english_analyzer,
+    indonesian_analyzer,
+    language_kind,
+    plain_analyzer,
+)
+from tui_reader.index.fields import BODY_FIELDS, KINDS, TEXT_FIELDS, build_schema, index_fields
+from tui_reader.index.query import cap_expansions, make_parser, parse_query
+from tui_reader.models import IndexDoc
+
+WRITE_WAIT_SECONDS = 30.0
+SNIPPET_CHARS = 220
+_OPEN, _CLOSE = "\x02", "\x03"
+
+
+@dataclass(frozen=True, slots=True)
+class RawHit:
+    """An index hit: article id and score."""
+
+    article_id: int
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class RawResult:
+    """What the index found for one query."""
+
+    hits: tuple[RawHit, ...]
+    total: int
+    words: dict[str, frozenset[str]]
+    suggestion: str | None
+    notices: tuple[str, ...]
+
+
+class _MarkFormatter(Formatter):  # type: ignore[misc]
+    """Wraps each match in sentinel characters; marks are computed from them later."""
+
+    between = " … "
+
+    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
+        return f"{_OPEN}{get_text(text, token, replace)}{_CLOSE}"
+
+
+class Index:
+    """A Whoosh index in one folder."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._lock = threading.RLock()
+        self._ix: Any = None
+        self._searcher: Any = None
+        self._parser: Any = None
+        self._analyzers: dict[str, Any] = {}
+
+    # -- opening ---------------------------------------------------------------------
+
+    def exists(self) -> bool:
+        """True when an index has been created in the folder."""
+        return self.directory.is_dir() and windex.exists_in(str(self.directory))
+
+    def _open(self) -> Any:
+        with self._lock:
+            if self._ix is None:
+                if not self.exists():
+                    self.create()
+                    return self._ix
+                try:
+                    ix = windex.open_dir(str(self.directory))
+                except Exception as exc:  # unpickling or a damaged table of contents
+                    raise StoreError(f"the search index cannot be opened ({exc})") from None
+                self._ix = ix
+                self._parser = make_parser(ix.schema)
+            return self._ix
+
+    def create(self) -> None:
+        """Make a new, empty index (dropping any old one)."""
+        with self._lock:
+            self.close()
+            if self.directory.exists():
+                shutil.rmtree(self.directory)
+            self.directory.mkdir(mode=0o700, parents=True)
+            ix = windex.create_in(str(self.directory), build_schema())
+            self._ix = ix
+            self._parser = make_parser(ix.schema)
+
+    def close(self) -> None:
+        """Release the searcher and the index."""
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+            self._searcher = None
+            self._ix = None
+
+    def _current_searcher(self) -> Any:
+        ix = self._open()
+        if self._searcher is None:
+            self._searcher = ix.searcher()
+        else:
+            self._searcher = self._searcher.refresh()
+        return self._searcher
+
+    # -- writing ---------------------------------------------------------------------
+
+    def update(
+        self, docs: Iterable[IndexDoc], deleted: Sequence[int] = (), *, bulk: bool = False
+    ) -> int:
+        """Add or replace ``docs`` and drop ``deleted`` in one commit. Returns docs written."""
+        ix = self._open()
+        writer = self._writer(ix, bulk)
+        written = 0
+        try:
+            for article_id in deleted:
+                writer.delete_by_term("article_id", article_id)
+            for doc in docs:
+                writer.update_document(**index_fields(doc))
+                written += 1
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit(merge=not bulk)
+        return written
+
+    def _writer(self, ix: Any, bulk: bool) -> Any:
+        deadline = time.monotonic() + WRITE_WAIT_SECONDS
+        delay = 0.05
+        while True:
+            try:
+                return ix.writer(limitmb=256 if bulk else 64)
+            except LockError:
+                if time.monotonic() > deadline:
+                    raise ArchiveBusyError(
+                        "the search index is being written by another tui-reader process; "
+                        "try again in a moment"
+                    ) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
+
+    def optimize(self) -> None:
+        """Merge all segments into one (after a bulk load)."""
+        ix = self._open()
+        writer = self._writer(ix, bulk=True)
+        writer.commit(optimize=True)
+
+    # -- reading ---------------------------------------------------------------------
+
+    def doc_ids(self) -> set[int]:
+        """Ids of every article in the index."""
+        with self._lock:
+            searcher = self._current_searcher()
+            return {int(fields["article_id"]) for fields in searcher.all_stored_fields()}
+
+    def doc_count(self) -> int:
+        """Number of documents in the index."""
+        with self._lock:
+            return int(self._current_searcher().doc_count())
+
+    def size_bytes(self) -> int:
+        """Size of the index folder on disk."""
+        if not self.directory.is_dir():
+            return 0
+        return sum(p.stat().st_size for p in self.directory.iterdir() if p.is_file())
+
+    def search(
+        self,
+        text: str,
+        *,
+        limit: int = 50,
+        offset: int = 0,
+        sort: str = "relevance",
+        max_expansion: int = 64,
+        only: set[int] | None = None,
+    ) -> RawResult:
+        """Run a query; BM25F ranking, or newest first with ``sort="date"``.
+
+        Raises:
+            QueryError: when the query cannot be understood.
+        """
+        with self._lock:
+            searcher = self._current_searcher()
+            q = parse_query(self._parser, text)
+            q, capped = cap_expansions(q, searcher.reader(), max_expansion)
+            notices = tuple(
+                f"{pattern}* matches many words; searched the {max_expansion} most common"
+                for pattern in capped
+            )
+            sorting: dict[str, Any] = (
+                {"sortedby": "sortdate", "reverse": True} if sort == "date" else {}
+            )
+            page = offset + limit
+            try:
+                results = searcher.search(q, limit=max(page, 1), **sorting)
+            except Exception as exc:  # Whoosh raises odd errors for odd queries
+                raise QueryError(f"cannot run the query ({exc})") from None
+            hits = tuple(
+                RawHit(int(hit["article_id"]), float(hit.score or 0.0))
+                for hit in results[offset:page]
+            )
+            total = len(results)
+            words = self._query_words(q, searcher)
+            suggestion = self._suggest(q, text, searcher) if total == 0 else None
+        return RawResult(hits, total, words, suggestion, notices)
+
+    def _query_words(self, q: Any, searcher: Any) -> dict[str, frozenset[str]]:
+        """The (analysed) words a query matched, per analyzer family, for highlighting."""
+        words: dict[str, set[str]] = {kind: set() for kind in KINDS}
+        reader = searcher.reader()
+        # Query.existing_terms() has a bug in 2.7.4 (a loop variable shadows its
+        # ``fieldname`` argument and drops every field after the first): walk leaves.
+        for leaf in q.leaves():
+            try:
+                terms = leaf.expanded_terms(reader, phrases=True)
+            except Exception:
+                continue
+            for field, term in terms:
+                if field in TEXT_FIELDS and (field, term) in reader:
+                    word = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+                    words[field.rsplit("_", 1)[1]].add(word)
+        return {kind: frozenset(found) for kind, found in words.items()}
+
+    def _suggest(self, q: Any, text: str, searcher: Any) -> str | None:
+        """A "did you mean" query: each unknown word replaced by a close indexed word."""
+        reader = searcher.reader()
+        spans: dict[tuple[int, int], list[Any]] = {}
+        for token in q.all_tokens():
+            if (
+                token.fieldname in TEXT_FIELDS
+                and token.startchar is not None
+                and "*" not in str(token.text)
+                and "?" not in str(token.text)
+            ):
+                spans.setdefault((token.startchar, token.endchar), []).append(token)
+        replacements: list[tuple[int, int, str]] = []
+        for (start, end), tokens in spans.items():
+            if any((t.fieldname, t.text) in reader for t in tokens):
+                continue
+            word = text[start:end].lower()
+            best = self._closest(searcher, word)
+            if best and best != word:
+                replacements.append((start, end, best))
+        if not replacements:
+            return None
+        out = text
+        for start, end, word in sorted(replacements, reverse=True):
+            out = out[:start] + word + out[end:]
+        return out
+
+    def _closest(self, searcher: Any, word: str) -> str | None:
+        candidates: dict[str, int] = {}
+        reader = searcher.reader()
+        for field in BODY_FIELDS:
+            try:
+                for suggestion in searcher.corrector(field).suggest(word, limit=3, maxdist=2):
+                    spell_field = searcher.schema[field].spelling_fieldname(field)
+                    freq = reader.doc_frequency(spell_field, suggestion) or 1
+                    candidates[suggestion] = candidates.get(suggestion, 0) + freq
+            except Exception:  # a field with no words yet
+                continue
+        if not candidates:
+            return None
+        return max(candidates, key=lambda w: (candidates[w], -abs(len(w) - len(word))))
+
+    def more_like(self, article_id: int, text: str, limit: int = 10) -> list[RawHit]:
+        """Articles whose words are most like ``text`` (the article's own text)."""
+        with self._lock:
+            searcher = self._current_searcher()
+            docnum = searcher.document_number(article_id=article_id)
+            if docnum is None:
+                return []
+            hits: list[RawHit] = []
+            for field in BODY_FIELDS:
+                try:
+                    results = searcher.more_like(docnum, field, text=text, top=limit)
+                except Exception:
+                    continue
+                hits.extend(RawHit(int(h["article_id"]), float(h.score or 0.0)) for h in results)
+            hits.sort(key=lambda h: h.score, reverse=True)
+            return [h for h in hits if h.article_id != article_id][:limit]
+
+    # -- highlighting ------------------------------------------------------------------
+
+    def analyzer(self, lang: str | None) -> Any:
+        """The analyzer used for an article in ``lang``."""
+        kind = language_kind(lang)
+        if kind not in self._analyzers:
+            make = {"id": indonesian_analyzer, "en": english_analyzer}.get(kind, plain_analyzer)
+            self._analyzers[kind] = make()
+        return self._analyzers[kind]
+
+    def snippet(
+        self, text: str, lang: str | None, words: dict[str, frozenset[str]]
+    ) -> tuple[str, tuple[tuple[int, int], ...]]:
+        """The best passage of ``text`` for the query, with the matches' offsets in it."""
+        terms = words.get(language_kind(lang), frozenset())
+        marked = ""
+        if terms:
+            marked = highlight(
+                text,
+                terms,
+                self.analyzer(lang),
+                ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60),
+                _MarkFormatter(),
+                top=2,
+            )
+        if not marked:
+            return _lead(text), ()
+        return unmark(" ".join(marked.split()))
+
+    def match_spans(
+        self, text: str, lang: str | None, words: dict[str, frozenset[str]]
+    ) -> list[tuple[int, int]]:
+        """Offsets in ``text`` of every word that matches the query's words."""
+        terms = words.get(language_kind(lang), frozenset())
+        if not terms:
+            return []
+        spans = []
+        tokens: Iterable[Token] = self.analyzer(lang)(text, chars=True, removestops=True)
+        for token in tokens:
+            if token.text in terms:
+                spans.append((token.startchar, token.endchar))
+        return spans
+
+
+def unmark(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """Strip the sentinels from a highlighted fragment and return (text, match offsets)."""
+    out: list[str] = []
+    marks: list[tuple[int, int]] = []
+    length = 0
+    start = 0
+    for char in marked:
+        if char == _OPEN:
+            start = length
+        elif char == _CLOSE:
+            marks.append((start, length))
+        else:
+            out.append(char)
+            length += 1
+    return "".join(out), tuple(marks)
+
+
+def _lead(text: str) -> str:
+    flat = " ".join(text.split())
+    if len(flat) <= SNIPPET_CHARS:
+        return flat
+    return flat[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"

@@ -1,0 +1,113 @@
+"""The slow, pure part of ingest: extraction, language, hashing and entities.
+
+Functions here touch no database and no index, so they run in worker processes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import replace
+from typing import Any
+
+from tui_reader.errors import ReaderError
+from tui_reader.extract import extract_html
+from tui_reader.importer import ImportItem
+from tui_reader.language import detect_language
+from tui_reader.models import ArticleDraft, EntityMention, PreparedArticle
+from tui_reader.textutil import clean_line, clean_text, content_hash, word_count
+
+log = logging.getLogger(__name__)
+Prepared = PreparedArticle | tuple[str, str]  # an article, or (source, error message)
+
+
+def prepare_draft(draft: ArticleDraft, *, entities: bool = True) -> PreparedArticle:
+    """Compute language, hash, word count and entities for a draft."""
+    text = clean_text(draft.text).strip()
+    draft = replace(draft, title=clean_line(draft.title) or "(untitled)", text=text)
+    lang = draft.lang or detect_language(f"{draft.title}\n{text}")
+    return PreparedArticle(
+        draft=draft,
+        lang=lang,
+        content_hash=content_hash(draft.title, text),
+        word_count=word_count(text),
+        entities=recognize_entities(text, lang) if entities else None,
+    )
+
+
+def recognize_entities(text: str, lang: str | None) -> tuple[EntityMention, ...] | None:
+    """The article's entities, or None when the recogniser is not available."""
+    try:
+        from tui_reader.entities import analyze
+    except ImportError:
+        return None
+    return tuple(
+        EntityMention(e.name, e.type, e.count, tuple(e.spans)) for e in analyze(text, lang)
+    )
+
+
+def prepare_item(item: ImportItem, entities: bool = True) -> Prepared:
+    """Prepare one import item; failures come back as (source, message), never raised."""
+    if item.error is not None:
+        return item.source, item.error
+    try:
+        if item.html is not None:
+            draft = extract_html(item.html, item.url, origin="file")
+        elif item.draft is not None:
+            draft = item.draft
+        else:
+            return item.source, "nothing to import"
+        return prepare_draft(draft, entities=entities)
+    except ReaderError as exc:
+        return item.source, str(exc)
+    except Exception as exc:  # a library failing on hostile input must not stop a batch
+        log.debug("preparing %s failed", item.source, exc_info=True)
+        return item.source, f"cannot process ({type(exc).__name__}: {exc})"
+
+
+def _prepare_chunk(items: list[ImportItem], entities: bool) -> list[Prepared]:
+    return [prepare_item(item, entities) for item in items]
+
+
+def prepare_many(
+    items: Iterable[ImportItem],
+    *,
+    entities: bool = True,
+    workers: int = 1,
+    chunk: int = 16,
+) -> Iterator[tuple[ImportItem, Prepared]]:
+    """Prepare items in order, in ``workers`` processes when more than one."""
+    if workers <= 1:
+        for item in items:
+            yield item, prepare_item(item, entities)
+        return
+    with _pool(workers) as pool:
+        yield from _ordered_parallel(pool, items, entities, chunk, window=workers * 4)
+
+
+def _pool(workers: int) -> Executor:
+    import multiprocessing
+
+    # forkserver: never fork a process that may hold threads (the UI, a whoosh writer).
+    context = multiprocessing.get_context("forkserver")
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
+def _ordered_parallel(
+    pool: Executor, items: Iterable[ImportItem], entities: bool, chunk: int, window: int
+) -> Iterator[tuple[ImportItem, Prepared]]:
+    pending: list[tuple[list[ImportItem], Any]] = []
+    batch: list[ImportItem] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= chunk:
+            pending.append((batch, pool.submit(_prepare_chunk, batch, entities)))
+            batch = []
+            if len(pending) >= window:
+                done_items, future = pending.pop(0)
+                yield from zip(done_items, future.result(), strict=True)
+    if batch:
+        pending.append((batch, pool.submit(_prepare_chunk, batch, entities)))
+    for done_items, future in pending:
+        yield from zip(done_items, future.result(), strict=True)
