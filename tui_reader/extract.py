@@ -27,6 +27,10 @@ _DATELINE_SITE_IN_PARENS = re.compile(
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’')\]]?\s+(?=[\"“‘(\[]?[A-Z0-9])")
 _BINARY_SNIFF = 4096
+_LATIN_SINGLE_BYTE = frozenset(
+    {"cp1250", "cp1252", "cp1254", "cp1257", "latin_1", "iso8859_2", "iso8859_4", "iso8859_9",
+     "iso8859_10", "iso8859_13", "iso8859_15", "iso8859_16", "mac_latin2", "mac_roman"}
+)  # fmt: skip
 
 
 def decode_bytes(data: bytes, declared: str | None = None) -> str:
@@ -46,12 +50,24 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
             return data.decode(encoding or "utf-8").removeprefix("\ufeff")
         except (LookupError, UnicodeDecodeError):
             continue
+    return _detect(data).removeprefix("\ufeff")
+
+
+def _detect(data: bytes) -> str:
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
+    matches = from_bytes(data)
+    best = matches.best()
     if best is None:
         raise ExtractionError("unknown text encoding")
-    return str(best).removeprefix("\ufeff")
+    # Single-byte Latin code pages are often indistinguishable by statistics; the web's
+    # legacy default (WHATWG) is windows-1252, so it wins any such near-tie.
+    if best.encoding in _LATIN_SINGLE_BYTE and any(m.encoding == "cp1252" for m in matches):
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            pass
+    return str(best)
 
 
 def looks_binary(data: bytes) -> bool:
@@ -93,6 +109,7 @@ def extract_html(
     meta = document.as_dict()
     page_url = url or meta.get("url")
     title = clean_line(meta.get("title") or "") or title_from_text(body)[0]
+    body = _drop_leading_title(body, title)
     return ArticleDraft(
         title=title,
         text=body,
@@ -101,8 +118,10 @@ def extract_html(
         site=_optional_line(meta.get("sitename")) or site_from_url(page_url),
         published=parse_date(meta.get("date")),
         description=_optional_line(meta.get("description")),
-        tags=_split_tags(meta.get("tags")),
-        categories=_split_tags(meta.get("categories")),
+        # The page's own keywords are kept apart from the reader's tags.
+        categories=_split_tags(
+            [*_split_tags(meta.get("categories")), *_split_tags(meta.get("tags"))]
+        ),
         image=meta.get("image") or None,
         raw_html=raw if keep_raw else None,
         origin=origin,
@@ -134,6 +153,14 @@ def _document_markdown(document: Any) -> str:
     return clean_text(xmltotxt(document.body, include_formatting=True)).strip()
 
 
+def _drop_leading_title(body: str, title: str) -> str:
+    """The body without a first heading that only repeats the title."""
+    first, _, rest = body.partition("\n")
+    if first.startswith("#") and clean_line(first.lstrip("#")).casefold() == title.casefold():
+        return rest.strip() or body
+    return body
+
+
 def _optional_line(value: object) -> str | None:
     if not isinstance(value, str):
         return None
@@ -142,12 +169,13 @@ def _optional_line(value: object) -> str | None:
 
 def _split_tags(value: object) -> tuple[str, ...]:
     """Tags/categories come as a list or one comma-joined string, often duplicated."""
-    items = value if isinstance(value, list) else str(value or "").split(",")
+    items = value if isinstance(value, list) else [value or ""]
     seen: dict[str, None] = {}
     for item in items:
-        tag = clean_line(str(item))
-        if tag:
-            seen.setdefault(tag, None)
+        for part in str(item).split(","):
+            tag = clean_line(part)
+            if tag:
+                seen.setdefault(tag, None)
     return tuple(seen)
 
 

@@ -16,12 +16,14 @@ from whoosh import query as wq
 from whoosh.qparser import syntax
 
 from tui_reader.errors import QueryError
+from tui_reader.index.analysis import plain_analyzer
 from tui_reader.index.fields import FIELD_ALIASES, FIELD_BOOSTS, TEXT_FIELDS, USER_FIELDS
 
 MAX_QUERY_CHARS = 2000
 MAX_RAW_EXPANSION = 5000
 _DATE_VALUE = re.compile(r"\d{4}(?:-?\d{2}(?:-?\d{2})?)?")
 _DATE_TERM = re.compile(r"\bdate:(\[[^\]]*\]|\{[^}]*\}|[<>]=?\S*|\S*)", re.I)
+_FOLD = plain_analyzer()
 _PAIRS = {"(": ")", "[": "]", "{": "}"}
 
 
@@ -50,9 +52,32 @@ class FieldAliasPlugin(qparser.Plugin):  # type: ignore[misc]
         return group
 
 
+class ReaderQueryParser(qparser.QueryParser):  # type: ignore[misc]
+    """Whoosh's parser, except that wildcard patterns are not stemmed.
+
+    Whoosh runs ``mengata*`` through the field's analyzer, and Sastrawi turns it into
+    ``kata*``. We keep the typed pattern (lower-cased, accent-folded) and expand it over
+    the field's unstemmed words in :func:`cap_expansions`.
+    """
+
+    def term_query(
+        self,
+        fieldname: str,
+        text: str,
+        termclass: Any,
+        boost: float = 1.0,
+        tokenize: bool = True,
+        removestops: bool = True,
+    ) -> Any:
+        if isinstance(termclass, type) and issubclass(termclass, wq.MultiTerm):
+            folded = "".join(t.text for t in _FOLD(text, tokenize=False))
+            return termclass(fieldname, folded, boost=boost)
+        return super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
+
+
 def make_parser(schema: Any) -> Any:
     """A query parser over every language's title and body."""
-    parser = qparser.QueryParser(None, schema, group=qparser.AndGroup)
+    parser = ReaderQueryParser(None, schema, group=qparser.AndGroup)
     parser.remove_plugin_class(qparser.FieldsPlugin)
     parser.add_plugin(qparser.FieldsPlugin(remove_unknown=False))
     parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
@@ -174,7 +199,7 @@ def _expand(node: Any, reader: Any) -> list[str]:
     """The indexed words a wildcard/prefix node stands for."""
     field = node.fieldname
     schema = reader.schema
-    fieldobj = schema.get(field, None)
+    fieldobj = schema[field] if field in schema else None  # noqa: SIM401 (no .get)
     if fieldobj is None or not fieldobj.separate_spelling():
         return [_text(w) for w in islice(node._btexts(reader), MAX_RAW_EXPANSION)]
     twin = copy.copy(node)

@@ -1,0 +1,130 @@
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import EN_VISIT, ID_OTHER, ID_VISIT, make_archive
+from tui_reader.archive import Archive
+from tui_reader.errors import QueryError
+from tui_reader.models import EntityMention
+
+
+@pytest.fixture
+def archive(reader_home: Path) -> Archive:
+    a = make_archive(reader_home, ID_VISIT, EN_VISIT, ID_OTHER)
+    yield a
+    a.close()
+
+
+def titles(archive: Archive, query: str, **kw: object) -> list[str]:
+    return [h.article.title for h in archive.search(query, **kw).hits]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("query", ["berkunjung", "kunjungan", "dikunjungi", "kunjungannya"])
+def test_indonesian_morphology_is_found(archive: Archive, query: str) -> None:
+    assert titles(archive, query) == [ID_VISIT.title]
+
+
+@pytest.mark.parametrize("query", ["visiting", "visited", "visit"])
+def test_english_morphology_is_found(archive: Archive, query: str) -> None:
+    assert titles(archive, query) == [EN_VISIT.title]
+
+
+def test_snippet_marks_the_matched_words(archive: Archive) -> None:
+    hit = archive.search("berkunjung").hits[0]
+    marked = [hit.snippet[a:b] for a, b in hit.marks]
+    assert marked and all(w.lower().startswith(("berkunjung", "kunjungan")) for w in marked)
+
+
+def test_fields_phrases_and_booleans(archive: Archive) -> None:
+    assert titles(archive, '"jembatan baru"') == [ID_VISIT.title]
+    assert titles(archive, '"warga ribuan"') == []
+    assert titles(archive, '"ribuan warga"') == [ID_VISIT.title]
+    assert titles(archive, "lang:en") == [EN_VISIT.title]
+    assert titles(archive, "site:kabar lang:id", sort="date") == [ID_OTHER.title, ID_VISIT.title]
+    assert titles(archive, "presiden OR minister", sort="date") == [EN_VISIT.title, ID_VISIT.title]
+    assert titles(archive, "presiden NOT surabaya") == []
+    assert titles(archive, "title:beras") == [ID_OTHER.title]
+
+
+def test_dates(archive: Archive) -> None:
+    assert titles(archive, "date:2019 presiden") == [ID_VISIT.title]
+    assert titles(archive, "date:2019-07") == [ID_OTHER.title]
+    assert titles(archive, "date:[2019-01-01 to 2019-06-30]") == [ID_VISIT.title]
+    assert titles(archive, "date:>2020-01-01") == [EN_VISIT.title]
+
+
+def test_flags_tags_and_entities_are_searchable(archive: Archive) -> None:
+    first = archive.search("beras").hits[0].article.id
+    archive.set_read(first)
+    archive.set_starred(first)
+    archive.set_tags(first, ["Ekonomi"])
+    assert titles(archive, "is:starred") == [ID_OTHER.title]
+    assert ID_OTHER.title not in titles(archive, "is:unread")
+    assert titles(archive, "tag:ekonomi") == [ID_OTHER.title]
+    archive.store.set_entities(first, [EntityMention("Kim Jong Un", "PER", 1, ((0, 3),))])
+    archive.sync_index()
+    assert titles(archive, 'person:"Kim Jong Un"') == [ID_OTHER.title]
+    assert titles(archive, 'person:"Jong Kim"') == []
+
+
+def test_did_you_mean(archive: Archive) -> None:
+    result = archive.search("surabya")
+    assert result.total == 0
+    assert result.suggestion == "surabaya"
+
+
+def test_wildcards_are_capped_and_say_so(reader_home: Path) -> None:
+    words = " ".join(f"mengata{i:03d}x" for i in range(150))
+    archive = make_archive(reader_home, replace(ID_VISIT, text=ID_VISIT.text + " " + words))
+    archive.config = replace(
+        archive.config, search=replace(archive.config.search, max_expansion=20)
+    )
+    result = archive.search("mengata*")
+    assert result.total == 1
+    assert any("most common" in n for n in result.notices)
+
+
+def test_bad_query_raises_query_error(archive: Archive) -> None:
+    with pytest.raises(QueryError):
+        archive.search('"open phrase')
+
+
+def test_update_by_url_replaces_in_the_index(archive: Archive) -> None:
+    archive.add_draft(replace(ID_OTHER, text=ID_OTHER.text + " Gula juga naik."))
+    assert titles(archive, "gula") == [ID_OTHER.title]
+    assert archive.count() == 3
+
+
+def test_deleted_index_is_rebuilt(archive: Archive) -> None:
+    archive.index.close()
+    shutil.rmtree(archive.paths.index_dir)
+    note = archive.ensure_index()
+    assert note is not None and "rebuilt" in note
+    assert archive.doctor().ok
+    assert titles(archive, "beras") == [ID_OTHER.title]
+
+
+def test_doctor_finds_and_repairs_drift(archive: Archive) -> None:
+    victim = archive.search("beras").hits[0].article.id
+    # an article stored but never indexed, and an index entry whose article is gone
+    archive.store.execute("UPDATE articles SET needs_index = 0")
+    archive.index.update([], [victim])
+    archive.store.execute("DELETE FROM articles WHERE id = ?", (victim + 100,))
+    report = archive.doctor()
+    assert not report.ok and any("missing" in p for p in report.problems)
+    repaired = archive.doctor(repair=True)
+    assert repaired.ok, repaired.problems
+    assert archive.doctor().ok
+
+
+def test_related_articles(archive: Archive) -> None:
+    article = archive.get(archive.search("beras").hits[0].article.id)
+    assert all(r.id != article.id for r in archive.related(article))
+
+
+def test_match_spans_point_at_the_words(archive: Archive) -> None:
+    article = archive.get(archive.search("berkunjung").hits[0].article.id)
+    spans = archive.match_spans(article, "kunjungan")
+    assert [article.text[a:b] for a, b in spans] == ["berkunjung", "Kunjungan", "kunjungannya"]

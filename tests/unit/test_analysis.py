@@ -1,0 +1,52 @@
+import pytest
+
+from tui_reader.index.analysis import (
+    english_analyzer,
+    indonesian_analyzer,
+    language_kind,
+    plain_analyzer,
+)
+
+
+def words(analyzer: object, text: str) -> list[str]:
+    return [t.text for t in analyzer(text)]  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("word", "stem"),
+    [
+        ("berkunjung", "kunjung"),
+        ("kunjungan", "kunjung"),
+        ("kunjungannya", "kunjung"),
+        ("menghabiskan", "habis"),
+        ("pembicaraan", "bicara"),
+        ("dikunjungi", "kunjung"),
+    ],
+)
+def test_indonesian_morphology_meets_at_the_stem(word: str, stem: str) -> None:
+    assert words(indonesian_analyzer(), word) == [stem]
+
+
+def test_indonesian_stopwords_are_dropped_and_case_folded() -> None:
+    assert words(indonesian_analyzer(), "Dia dan PRESIDEN yang") == ["presiden"]
+
+
+def test_indonesian_reduplication_stays_one_token() -> None:
+    assert len(words(indonesian_analyzer(), "senjata-senjata")) == 1
+
+
+@pytest.mark.parametrize("word", ["visiting", "visited", "visits", "visit"])
+def test_english_variants_share_a_stem(word: str) -> None:
+    assert words(english_analyzer(), word) == ["visit"]
+
+
+def test_other_languages_are_folded_not_stemmed() -> None:
+    assert words(plain_analyzer(), "Élysée Kraków") == ["elysee", "krakow"]
+
+
+def test_language_kinds() -> None:
+    assert language_kind("id") == "id"
+    assert language_kind("ms") == "id"
+    assert language_kind("en") == "en"
+    assert language_kind("de") == "xx"
+    assert language_kind(None) == "xx"
