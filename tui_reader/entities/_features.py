@@ -1,0 +1,129 @@
+"""CRF features, shared by the runtime tagger and `tools/train_ner.py`.
+
+Speed matters (the archive tags every article it ingests), so everything that depends on one
+word only is computed once per distinct word and cached; a sentence then only concatenates
+cached tuples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+from tui_reader.entities._gazetteer import Gazetteer
+
+# Cue words, lower-cased. Classes generalise beyond the words seen in training.
+_CUES: dict[str, str] = {}
+for _cls, _words in {
+    "title": """presiden wapres wakil menteri menko mendagri menlu gubernur wagub bupati walikota
+        wali ketua ketum direktur dirut kepala jenderal jend kapolri kapolda kapolres panglima
+        raja ratu pangeran paus sultan syekh habib kiai haji hj pak bapak ibu bu mr mrs ms dr
+        prof sir lord president minister governor senator sen rep gen general chancellor king
+        queen prince princess pope mayor ceo chairman chairwoman coach pelatih kapten captain
+        sekretaris secretary jubir juru anggota sang saudara tersangka terdakwa komisaris
+        uskup pendeta imam ustaz ustadz letjen mayjen brigjen kolonel kombes akbp ipda aiptu
+        mantan eks former striker gelandang bek kiper penyerang aktris aktor penyanyi""",
+    "place": """di ke dari in at from to near into across kota kabupaten kab provinsi prov desa
+        kecamatan kelurahan pulau negara negeri wilayah kawasan daerah city province state
+        town village island county district region jalan jl""",
+    "org": """pt cv tbk partai universitas univ kementerian kemenkes kemendikbud badan komisi
+        bank persatuan asosiasi lembaga dinas polda polres polsek pengadilan mahkamah dewan
+        fraksi institut institute university party ministry inc corp corporation ltd llc plc
+        company co group association council committee fc club klub federation federasi
+        agency department bureau office kantor yayasan foundation airlines airways news times
+        kepolisian kejaksaan kejati kejari pemprov pemkot pemkab pemerintah dpr dprd mpr""",
+    "day": """senin selasa rabu kamis jumat sabtu minggu ahad monday tuesday wednesday thursday
+        friday saturday sunday januari februari maret april mei juni juli agustus september
+        oktober november desember january february march june july august october december""",
+}.items():
+    for _w in _words.split():
+        _CUES.setdefault(_w, _cls)
+
+_OFFSETS = (-2, -1, 1, 2)
+
+
+def _shape(word: str) -> str:
+    """Collapsed character classes: `Kim` -> `Xx`, `TEMPO.CO` -> `X.X`, `2023` -> `d`."""
+    out: list[str] = []
+    for ch in word:
+        if ch.isupper():
+            c = "X"
+        elif ch.isalpha():
+            c = "x"
+        elif ch.isdigit():
+            c = "d"
+        else:
+            c = ch
+        if not out or out[-1] != c:
+            out.append(c)
+    return "".join(out[:6])
+
+
+def _flags(word: str) -> list[str]:
+    """Capitalisation and character-class flags."""
+    flags: list[str] = []
+    if word[:1].isupper():
+        flags.append("cap")
+        if word.isupper() and len(word) > 1:
+            flags.append("upper")
+        elif word.istitle():
+            flags.append("title")
+    if any(ch.isdigit() for ch in word):
+        flags.append("digit")
+    if not word[:1].isalnum():
+        flags.append("punct")
+    return flags
+
+
+@lru_cache(maxsize=200_000)
+def _word_features(word: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """Features of one word: its own and those it lends to neighbours at each offset."""
+    # Lone surrogates (from broken decoding) cannot be encoded for the C library.
+    word = word.encode("utf-8", "replace").decode("utf-8")[:40]
+    low = word.lower()
+    shape = _shape(word)
+    cue = _CUES.get(low.rstrip("."), "")
+    base = ["w=" + low, "sh=" + shape, *_flags(word), "cue=" + cue]
+    own = [*base, "p2=" + low[:2], "p3=" + low[:3], "s2=" + low[-2:], "s3=" + low[-3:]]
+    own.append("s4=" + low[-4:])
+    if len(word) == 1:
+        own.append("len1")
+    ctx = tuple(tuple(f"{off}:{feat}" for feat in base) for off in _OFFSETS)
+    return tuple(own), ctx
+
+
+def _sentence_flags(words: Sequence[str]) -> list[str]:
+    """Whole-sentence casing: headlines and all-caps lines make capitals uninformative."""
+    letters = [w for w in words if w[:1].isalpha()]
+    if len(letters) < 2:
+        return []
+    if all(w.isupper() for w in letters):
+        return ["S:upper"]
+    if sum(w[:1].isupper() for w in letters) >= 0.8 * len(letters):
+        return ["S:title"]
+    return []
+
+
+def sentence_features(words: Sequence[str], gaz: Gazetteer) -> list[list[str]]:
+    """CRF attributes for each token of one sentence."""
+    cached = [_word_features(w) for w in words]
+    gaz_tags = gaz.match([w.lower() for w in words])
+    sent = _sentence_flags(words)
+    n = len(words)
+    rows: list[list[str]] = []
+    for i, (own, _) in enumerate(cached):
+        row = [*own, *sent]
+        if gaz_tags[i]:
+            row.append("g=" + gaz_tags[i])
+        for k, off in enumerate(_OFFSETS):
+            j = i + off
+            if 0 <= j < n:
+                row.extend(cached[j][1][k])
+                if gaz_tags[j]:
+                    row.append(f"{off}:g={gaz_tags[j][2:]}")
+            elif off in (-1, 1):
+                row.append("BOS" if off < 0 else "EOS")
+        if i == 0 and words[0][:1].isupper():
+            row.append("cap@0")
+        rows.append(row)
+    return rows

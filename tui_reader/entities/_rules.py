@@ -1,0 +1,206 @@
+"""Rules: language guessing, a capitalisation-based fallback recogniser for languages without a
+model, and the clean-up applied to every recogniser's output."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from tui_reader.entities._crf import Span
+from tui_reader.entities._features import _CUES
+from tui_reader.entities._gazetteer import Gazetteer
+from tui_reader.entities._tokens import Token
+
+_ID_WORDS = frozenset(
+    [
+        "yang",
+        "dan",
+        "di",
+        "ke",
+        "dari",
+        "dengan",
+        "ini",
+        "itu",
+        "untuk",
+        "tidak",
+        "dalam",
+        "pada",
+        "akan",
+        "juga",
+    ]
+)
+_EN_WORDS = frozenset(
+    [
+        "the",
+        "and",
+        "of",
+        "to",
+        "in",
+        "is",
+        "that",
+        "for",
+        "with",
+        "was",
+        "on",
+        "as",
+        "by",
+        "at",
+        "from",
+    ]
+)
+_MEDIA = re.compile(r"[A-Z][\w-]{2,}\.(?:com|co|id|net|org|co\.id|or\.id|go\.id)", re.IGNORECASE)
+_CONNECTORS = frozenset(["of", "de", "la", "van", "von", "der", "bin", "binti", "al", "el"])
+
+
+def guess_language(tokens: Sequence[Token]) -> str | None:
+    """`id` or `en` from function-word counts in the first 400 tokens, else None."""
+    words = [tok.text.lower() for tok in tokens[:400]]
+    ind = sum(w in _ID_WORDS for w in words)
+    eng = sum(w in _EN_WORDS for w in words)
+    if max(ind, eng) < 2:
+        return None
+    return "id" if ind >= eng else "en"
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper() and word[:1].isalpha()
+
+
+def _cap_runs(words: Sequence[str]) -> list[tuple[int, int]]:
+    """Runs of capitalised words, allowing lower-case connectors inside (`Bank of England`)."""
+    runs: list[tuple[int, int]] = []
+    i = 0
+    while i < len(words):
+        if not _capitalised(words[i]) or _CUES.get(words[i].lower()) == "day":
+            i += 1
+            continue
+        j = i + 1
+        while j < len(words) and (
+            _capitalised(words[j])
+            or (words[j] in _CONNECTORS and j + 1 < len(words) and _capitalised(words[j + 1]))
+        ):
+            j += 1
+        runs.append((i, j))
+        i = j
+    return runs
+
+
+def _rule_type(words: Sequence[str], i: int, j: int, gaz_tags: Sequence[str]) -> str:
+    """Type of the capitalised run words[i:j], or "" to drop it."""
+    lowered = [w.lower() for w in words[i:j]]
+    before = _CUES.get(words[i - 1].lower(), "") if i else ""
+    if gaz_tags[i].startswith("B-") and (j == len(words) or not gaz_tags[j].startswith("I-")):
+        return "LOC"
+    if any(_CUES.get(w) == "org" for w in lowered) or (
+        j - i == 1 and words[i].isupper() and 2 <= len(words[i]) <= 6
+    ):
+        return "ORG"
+    if before == "title":
+        return "PER"
+    if before == "place":
+        return "LOC"
+    if i == 0 and j - i == 1:
+        return ""  # a capital at the start of a sentence says nothing
+    return "PER" if 2 <= j - i <= 3 else ""
+
+
+def rule_spans(words: Sequence[str], gaz: Gazetteer) -> list[Span]:
+    """Entity spans of one sentence from capitalisation, cue words and the gazetteer."""
+    gaz_tags = gaz.match([w.lower() for w in words])
+    spans: list[Span] = []
+    for i, j in _cap_runs(words):
+        while i < j and _CUES.get(words[i].lower()) == "title":
+            i += 1  # a title is not part of the name: "Presiden Joko Widodo"
+        if i < j and (label := _rule_type(words, i, j, gaz_tags)):
+            spans.append((i, j, label))
+    return spans
+
+
+def _edge_word(text: str) -> bool:
+    """Whether a token may start or end a name: a capitalised word, a number, an acronym."""
+    return text[:1].isupper() or text[:1].isdigit()
+
+
+def clean_spans(tokens: Sequence[Token], spans: list[Span]) -> list[Span]:
+    """Trim punctuation and lower-case words at span edges (`kota Artyom` -> `Artyom`), drop
+    lone day/month names, and join a name broken after a hyphen (`Komsomolsk-on- Amur`)."""
+    out: list[Span] = []
+    for i, j, label in spans:
+        while i < j and not _edge_word(tokens[i].text):
+            i += 1
+        while j > i and not (_edge_word(tokens[j - 1].text) or tokens[j - 1].text[:1].isalpha()):
+            j -= 1
+        if i >= j or (j - i == 1 and _CUES.get(tokens[i].text.lower()) == "day"):
+            continue
+        if i and tokens[i - 1].text.endswith("-") and _edge_word(tokens[i - 1].text):
+            i -= 1
+        if tokens[j - 1].text.endswith("-") and j < len(tokens) and _capitalised(tokens[j].text):
+            j += 1
+        if out and out[-1][1] > i:
+            out[-1] = (out[-1][0], max(j, out[-1][1]), out[-1][2])
+            continue
+        out.append((i, j, label))
+    return out
+
+
+def media_spans(tokens: Sequence[Token], spans: list[Span]) -> list[Span]:
+    """Add news sites written as domains (`TEMPO.CO`, `Kompas.com`) that the model missed."""
+    taken = {k for i, j, _ in spans for k in range(i, j)}
+    extra = [
+        (i, i + 1, "ORG")
+        for i, tok in enumerate(tokens)
+        if i not in taken and _MEDIA.fullmatch(tok.text)
+    ]
+    return sorted(spans + extra) if extra else spans
+
+
+def _spreadable(words: tuple[str, ...], gaz: Gazetteer) -> bool:
+    """Whether a found name may be copied to its other, untagged mentions.
+
+    Place names and cue words are left out: the model tags those well in context, and a
+    gazetteer word that collides with a name would spread the collision.
+    """
+    if not all(_capitalised(w) or w in _CONNECTORS for w in words) or len(words[0]) < 2:
+        return False
+    return not (len(words) == 1 and (words[0].lower() in gaz.single or words[0].lower() in _CUES))
+
+
+def _known_forms(
+    sents: Sequence[Sequence[Token]], spans: Sequence[list[Span]], gaz: Gazetteer
+) -> dict[tuple[str, ...], str]:
+    """Names found in the document (and surnames of people) with their majority type."""
+    votes: dict[tuple[str, ...], Counter[str]] = {}
+    for tokens, sent_spans in zip(sents, spans, strict=True):
+        for i, j, label in sent_spans:
+            words = tuple(tok.text for tok in tokens[i:j])
+            forms = [words]
+            if label == "PER" and len(words) >= 2:
+                forms.append(words[-1:])  # "Vladimir Putin" ... "Putin"
+            if label == "PER" and len(words) >= 3:
+                forms.append(words[:1])  # family name first: "Kim Jong Un" ... "Kim"
+            for form in forms:
+                if _spreadable(form, gaz):
+                    votes.setdefault(form, Counter())[label] += 1
+    return {form: counts.most_common(1)[0][0] for form, counts in votes.items()}
+
+
+def spread(sents: Sequence[Sequence[Token]], spans: list[list[Span]], gaz: Gazetteer) -> None:
+    """Tag untagged mentions of names found elsewhere in the same document (in place)."""
+    known = _known_forms(sents, spans, gaz)
+    if not known:
+        return
+    longest = max(len(form) for form in known)
+    for tokens, sent_spans in zip(sents, spans, strict=True):
+        taken = {k for i, j, _ in sent_spans for k in range(i, j)}
+        words = [tok.text for tok in tokens]
+        i = 0
+        while i < len(words):
+            for n in range(min(longest, len(words) - i), 0, -1):
+                form = tuple(words[i : i + n])
+                if form in known and not taken.intersection(range(i, i + n)):
+                    sent_spans.append((i, i + n, known[form]))
+                    i += n - 1
+                    break
+            i += 1
+        sent_spans.sort()
