@@ -1,0 +1,656 @@
+"""The fetching service: add pages, subscribe to feeds, refresh them.
+
+Network I/O is async (httpx); parsing and extraction run in a worker process pool
+(or a thread for small jobs); every write goes through one writer thread, so the
+event loop never blocks and the archive sees one writer at a time.
+
+A refresh has two phases: new items are stored first (listable at once, language and
+entities not yet known), then analysed in parallel and indexed in batches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+import httpx
+
+from tui_reader import fetch
+from tui_reader.errors import InputError, NotFoundError, ReaderError
+from tui_reader.feeds import (
+    OpmlFeed,
+    ParsedFeed,
+    build_opml,
+    discover_feeds,
+    feed_articles,
+    looks_like_feed,
+    parse_feed,
+)
+from tui_reader.fetch import Fetcher, FetchSettings, PageInput, Response, check_url
+from tui_reader.models import Feed, IngestOutcome, IngestReport, IngestStatus, PreparedArticle
+from tui_reader.store import now
+from tui_reader.textutil import normalize_url
+
+if TYPE_CHECKING:
+    from tui_reader.archive import Archive
+
+T = TypeVar("T")
+HTML_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
+FEED_ACCEPT = (
+    "application/rss+xml,application/atom+xml,application/xml;q=0.9,text/xml;q=0.9,"
+    "text/html;q=0.5,*/*;q=0.1"
+)
+POOL_MIN_JOBS = 8  # below this, a worker process costs more to start than it saves
+STORE_BATCH = 200
+ANALYSE_CHUNK = 32
+RefreshStatus = Literal["ok", "unchanged", "failed"]
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshEvent:
+    """What happened to one feed during a refresh."""
+
+    feed_id: int
+    url: str
+    title: str
+    status: RefreshStatus
+    new: int = 0
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshReport:
+    """Totals of a refresh, and one line per failed feed."""
+
+    new_articles: int
+    feeds_ok: int
+    feeds_failed: int
+    failures: tuple[str, ...]
+    events: tuple[RefreshEvent, ...]
+
+    @property
+    def all_failed(self) -> bool:
+        """True when there were feeds and none of them could be refreshed."""
+        return self.feeds_failed > 0 and self.feeds_ok == 0
+
+    def line(self) -> str:
+        """The summary line the CLI prints."""
+        return (
+            f"{self.new_articles} new articles from {self.feeds_ok} feeds, "
+            f"{self.feeds_failed} failed"
+        )
+
+
+@dataclass(slots=True)
+class _FeedResult:
+    feed: Feed
+    response: Response | None = None
+    parsed: ParsedFeed | None = None
+    items: list[PreparedArticle] | None = None
+    error: str | None = None
+
+
+class FetchService:
+    """Fetch pages and feeds into an archive.
+
+    Args:
+        archive: the archive to store into.
+        settings: client settings (default: from the archive's ``[fetch]`` config).
+        transport: an httpx transport to use instead of the network (tests).
+        workers: worker processes for parsing and analysis (0: threads only).
+    """
+
+    def __init__(
+        self,
+        archive: Archive,
+        *,
+        settings: FetchSettings | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        workers: int | None = None,
+    ) -> None:
+        self.archive = archive
+        self.settings = settings or FetchSettings.from_config(archive.config.fetch)
+        self.feeds = FeedTable(archive)
+        self._transport = transport
+        self._workers = (os.cpu_count() or 1) if workers is None else workers
+        self._fetcher: Fetcher | None = None
+        self._pool: Executor | None = None
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tui-reader-writer")
+
+    @property
+    def entities(self) -> bool:
+        """Whether entity recognition runs on new articles."""
+        return self.archive.config.entities.enabled
+
+    def _client(self) -> Fetcher:
+        if self._fetcher is None:  # made lazily: the client belongs to the running loop
+            self._fetcher = Fetcher(self.settings, self._transport)
+        return self._fetcher
+
+    async def aclose(self) -> None:
+        """Close connections and stop worker processes."""
+        if self._fetcher is not None:
+            await self._fetcher.aclose()
+            self._fetcher = None
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            await asyncio.to_thread(pool.shutdown)
+        await asyncio.to_thread(self._writer.shutdown)
+
+    # -- running work off the event loop ---------------------------------------------
+
+    async def _write(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._writer, fn, *args)
+
+    async def _cpu(self, heavy: bool, fn: Callable[..., T], *args: Any) -> T:
+        pool = self._process_pool() if heavy else None
+        if pool is None:
+            return await asyncio.to_thread(fn, *args)
+        return await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
+
+    def _process_pool(self) -> Executor | None:
+        if self._workers <= 1:
+            return None
+        if self._pool is None:
+            from tui_reader.pipeline import _pool as make_pool
+
+            self._pool = make_pool(self._workers)
+        return self._pool
+
+    def _warm_pool(self) -> None:
+        """Start the workers now so their imports overlap with the network."""
+        pool = self._process_pool()
+        if pool is not None:
+            for _ in range(self._workers):
+                pool.submit(fetch.warm_up)
+
+    # -- pages -----------------------------------------------------------------------
+
+    async def add_url(self, url: str, tags: Sequence[str] = ()) -> IngestOutcome:
+        """Fetch a page, extract its article, store and index it. Never raises."""
+        report = await self.add_urls([url], tags)
+        return report_outcomes(report, [url])[0]
+
+    async def add_urls(
+        self,
+        urls: Sequence[str],
+        tags: Sequence[str] = (),
+        progress: Callable[[IngestOutcome], None] | None = None,
+    ) -> IngestReport:
+        """Add many pages concurrently; stored in batches, one line per failure."""
+        heavy = len(urls) >= POOL_MIN_JOBS
+        if heavy:
+            self._warm_pool()
+        jobs = [asyncio.create_task(self._page(url, tuple(tags), heavy)) for url in urls]
+        report = IngestReport()
+        pending: list[tuple[str, PreparedArticle]] = []
+        for job in asyncio.as_completed(jobs):
+            source, result = await job
+            if isinstance(result, str):
+                _record(
+                    report, IngestOutcome(IngestStatus.FAILED, source, message=result), progress
+                )
+                continue
+            pending.append((source, result))
+            if len(pending) >= 50:
+                await self._store_pages(pending, report, progress)
+                pending = []
+        await self._store_pages(pending, report, progress)
+        return report
+
+    async def _page(
+        self, url: str, tags: tuple[str, ...], heavy: bool
+    ) -> tuple[str, PreparedArticle | str]:
+        try:
+            response = await self._client().get(check_url(url), accept=HTML_ACCEPT)
+            if looks_like_feed(response.content_type, response.body):
+                raise InputError("this is a feed, not an article page (use `feed add`)")
+            return url, await self._cpu(
+                heavy, fetch.page_article, _page_input(response), tags, True, self.entities
+            )
+        except ReaderError as exc:
+            return url, str(exc)
+
+    async def _store_pages(
+        self,
+        items: list[tuple[str, PreparedArticle]],
+        report: IngestReport,
+        progress: Callable[[IngestOutcome], None] | None,
+    ) -> None:
+        if not items:
+            return
+        try:
+            outcomes = await self._write(self.archive.add_prepared, [p for _, p in items])
+        except ReaderError as exc:
+            outcomes = [IngestOutcome(IngestStatus.FAILED, s, message=str(exc)) for s, _ in items]
+        for (source, _), outcome in zip(items, outcomes, strict=True):
+            _record(report, replace(outcome, source=source), progress)
+
+    # -- feeds -----------------------------------------------------------------------
+
+    async def add_feed(self, url: str, tags: Sequence[str] = ()) -> Feed:
+        """Subscribe to a feed, given its URL or the URL of a page that links to it.
+
+        Raises:
+            InputError: bad URL, no feed found, or already subscribed.
+            FetchError: the feed could not be fetched.
+        """
+        response = await self._client().get(check_url(url), accept=FEED_ACCEPT)
+        if not looks_like_feed(response.content_type, response.body):
+            response = await self._discovered(response)
+        parsed = await self._cpu(False, parse_feed, response.body, response.url)
+        clean_tags = tuple(dict.fromkeys(t.strip() for t in tags if t.strip()))
+        return await self._write(
+            self.feeds.insert,
+            OpmlFeed(response.url, parsed.title, parsed.site_url, clean_tags),
+        )
+
+    async def _discovered(self, page: Response) -> Response:
+        links = discover_feeds(page.body, page.url) if fetch.is_html(page.content_type) else []
+        if not links:
+            raise InputError("no feed found: the page is neither a feed nor links to one")
+        last: ReaderError | None = None
+        for link in links[:5]:
+            try:
+                response = await self._client().get(link, accept=FEED_ACCEPT)
+                if looks_like_feed(response.content_type, response.body):
+                    return response
+            except ReaderError as exc:
+                last = exc
+        raise last or InputError("no feed found: the linked feeds are not RSS or Atom")
+
+    def list_feeds(self) -> list[Feed]:
+        """Every subscription, by title, with unread and total article counts."""
+        return self.feeds.all()
+
+    def find_feed(self, ref: str) -> Feed:
+        """A feed by id (``12``) or URL. Raises NotFoundError."""
+        return self.feeds.find(ref)
+
+    def remove_feed(self, feed_id: int, purge: bool = False) -> None:
+        """Unsubscribe; with ``purge``, also delete the feed's articles."""
+        self.feeds.remove(feed_id, purge)
+        self.archive.sync_index()
+
+    def import_opml(self, data: bytes) -> list[Feed]:
+        """Subscribe to every feed of an OPML file not yet subscribed; returns those."""
+        from tui_reader.feeds import parse_opml
+
+        return self.feeds.insert_many(parse_opml(data))
+
+    def export_opml(self) -> str:
+        """Every subscription as an OPML 2.0 document (tags become folders)."""
+        return build_opml([OpmlFeed(f.url, f.title, f.site_url, f.tags) for f in self.feeds.all()])
+
+    # -- refresh ---------------------------------------------------------------------
+
+    async def refresh(
+        self,
+        feed_ids: Sequence[int] | None = None,
+        *,
+        summary_only: bool = False,
+        progress: Callable[[RefreshEvent], None] | None = None,
+        on_stored: Callable[[int], None] | None = None,
+    ) -> RefreshReport:
+        """Fetch feeds (all, or ``feed_ids``) and store their new entries.
+
+        ``progress`` gets one event per feed once its items are stored; ``on_stored``
+        is called with the number of new articles once all are stored (listable),
+        before they are analysed and indexed.
+
+        Raises:
+            NotFoundError: when a feed id does not exist.
+        """
+        feeds = await asyncio.to_thread(self.feeds.select, feed_ids)
+        heavy = len(feeds) >= POOL_MIN_JOBS
+        if heavy:
+            self._warm_pool()
+        jobs = [asyncio.create_task(self._refresh_one(f, summary_only, heavy)) for f in feeds]
+        events: list[RefreshEvent] = []
+        stored: list[tuple[int, PreparedArticle]] = []
+        batch: list[_FeedResult] = []
+        for job in asyncio.as_completed(jobs):
+            batch.append(await job)
+            if sum(len(r.items or ()) for r in batch) >= STORE_BATCH:
+                await self._commit(batch, events, stored, progress)
+                batch = []
+        await self._commit(batch, events, stored, progress)
+        if on_stored:
+            on_stored(len(stored))
+        await self._analyse(stored)
+        return _report(events)
+
+    async def _refresh_one(self, feed: Feed, summary_only: bool, heavy: bool) -> _FeedResult:
+        result = _FeedResult(feed)
+        try:
+            result.response = await self._client().get(
+                feed.url, accept=FEED_ACCEPT, etag=feed.etag, last_modified=feed.last_modified
+            )
+            if result.response.not_modified:
+                return result
+            parsed, items = await self._cpu(
+                heavy, feed_articles, result.response.body, result.response.url, feed
+            )
+            result.parsed = parsed
+            items = await asyncio.to_thread(self.feeds.unseen, feed.id, items)
+            if not summary_only:
+                items = list(await asyncio.gather(*(self._full_page(i, heavy) for i in items)))
+            result.items = items
+        except ReaderError as exc:
+            result.error = str(exc)
+        return result
+
+    async def _full_page(self, item: PreparedArticle, heavy: bool) -> PreparedArticle:
+        """The entry's page when it extracts to more than the feed's own content."""
+        if not item.draft.url:
+            return item
+        try:
+            response = await self._client().get(item.draft.url, accept=HTML_ACCEPT)
+            page = await self._cpu(heavy, fetch.page_article, _page_input(response), (), False)
+        except ReaderError:
+            return item  # the feed's content stands in, marked summary only
+        return fetch.merge_page(item, page)
+
+    async def _commit(
+        self,
+        batch: list[_FeedResult],
+        events: list[RefreshEvent],
+        stored: list[tuple[int, PreparedArticle]],
+        progress: Callable[[RefreshEvent], None] | None,
+    ) -> None:
+        if not batch:
+            return
+        new_events, saved = await self._write(self._store_results, batch)
+        stored.extend(saved)
+        events.extend(new_events)
+        if progress:
+            for event in new_events:
+                progress(event)
+
+    def _store_results(
+        self, batch: list[_FeedResult]
+    ) -> tuple[list[RefreshEvent], list[tuple[int, PreparedArticle]]]:
+        """Writer thread: one transaction for the items, then the feeds' state."""
+        items = [item for r in batch for item in r.items or ()]
+        try:
+            outcomes = self.archive.store.save_batch(items)
+        except ReaderError as exc:
+            for r in batch:
+                r.items, r.error = None, r.error or f"cannot store: {exc}"
+            outcomes = []
+        saved = [
+            (o.article_id, item)
+            for o, item in zip(outcomes, items, strict=True)
+            if o.article_id is not None and o.status is not IngestStatus.DUPLICATE
+        ]
+        new_by_feed = _count_by_feed(items, outcomes)
+        self.feeds.record(batch)
+        return [_event(r, new_by_feed.get(r.feed.id, 0)) for r in batch], saved
+
+    async def _analyse(self, stored: list[tuple[int, PreparedArticle]]) -> None:
+        """Phase two: language and entities in parallel, then index in batches."""
+        heavy = len(stored) >= POOL_MIN_JOBS * 4
+        chunks = [stored[i : i + ANALYSE_CHUNK] for i in range(0, len(stored), ANALYSE_CHUNK)]
+        jobs = [
+            self._cpu(heavy, fetch.analyse, [p.draft for _, p in chunk], self.entities)
+            for chunk in chunks
+        ]
+        for chunk, job in zip(chunks, jobs, strict=True):
+            results = await job
+            ids = [article_id for article_id, _ in chunk]
+            await self._write(self.feeds.save_analysis, list(zip(ids, results, strict=True)))
+        await self._write(self.archive.sync_index)
+
+
+def _page_input(response: Response) -> PageInput:
+    return PageInput(response.url, response.body, response.content_type, response.charset)
+
+
+def _record(
+    report: IngestReport,
+    outcome: IngestOutcome,
+    progress: Callable[[IngestOutcome], None] | None,
+) -> None:
+    report.record(outcome)
+    if progress:
+        progress(outcome)
+
+
+def report_outcomes(report: IngestReport, sources: list[str]) -> list[IngestOutcome]:
+    """Rebuild the outcome of a one-item report (for :meth:`FetchService.add_url`)."""
+    source = sources[0]
+    if report.failed:
+        message = report.failures[0].removeprefix(f"{source}: ")
+        return [IngestOutcome(IngestStatus.FAILED, source, message=message)]
+    article_id = report.article_ids[0] if report.article_ids else None
+    status = (
+        IngestStatus.ADDED
+        if report.added
+        else IngestStatus.UPDATED
+        if report.updated
+        else IngestStatus.DUPLICATE
+    )
+    return [IngestOutcome(status, source, article_id=article_id)]
+
+
+def _count_by_feed(items: list[PreparedArticle], outcomes: list[IngestOutcome]) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for item, outcome in zip(items, outcomes, strict=False):
+        if outcome.status is IngestStatus.ADDED and item.draft.feed_id is not None:
+            counts[item.draft.feed_id] = counts.get(item.draft.feed_id, 0) + 1
+    return counts
+
+
+def _event(result: _FeedResult, new: int) -> RefreshEvent:
+    feed = result.feed
+    title = result.parsed.title if result.parsed else feed.title
+    if result.error is not None:
+        return RefreshEvent(feed.id, feed.url, title, "failed", message=result.error)
+    if result.response is not None and result.response.not_modified:
+        return RefreshEvent(feed.id, feed.url, title, "unchanged")
+    return RefreshEvent(feed.id, feed.url, title, "ok", new=new)
+
+
+def _report(events: list[RefreshEvent]) -> RefreshReport:
+    failed = [e for e in events if e.status == "failed"]
+    return RefreshReport(
+        new_articles=sum(e.new for e in events),
+        feeds_ok=len(events) - len(failed),
+        feeds_failed=len(failed),
+        failures=tuple(f"{e.url}: {e.message}" for e in failed),
+        events=tuple(events),
+    )
+
+
+# -- the feeds table ------------------------------------------------------------------
+
+_FEED_COLUMNS = (
+    "f.id, f.url, f.title, f.site_url, f.tags, f.etag, f.last_modified, f.last_success, "
+    "f.last_error, f.error_count, f.added"
+)
+
+
+class FeedTable:
+    """SQL for subscriptions. Reads may run anywhere; writes only on the writer thread."""
+
+    def __init__(self, archive: Archive) -> None:
+        self.store = archive.store
+
+    def all(self) -> list[Feed]:
+        """Every feed, by title, with unread and total counts."""
+        rows = self.store.query(
+            f"SELECT {_FEED_COLUMNS}, count(a.id) AS total, "
+            "coalesce(sum(a.is_read = 0), 0) AS unread "
+            "FROM feeds f LEFT JOIN articles a ON a.feed_id = f.id "
+            "GROUP BY f.id ORDER BY lower(f.title), f.id"
+        )
+        return [_feed(r) for r in rows]
+
+    def select(self, ids: Sequence[int] | None) -> list[Feed]:
+        """The feeds with these ids (all when None). Raises NotFoundError."""
+        feeds = self.all()
+        if ids is None:
+            return feeds
+        by_id = {f.id: f for f in feeds}
+        missing = [i for i in ids if i not in by_id]
+        if missing:
+            raise NotFoundError(f"no feed #{missing[0]}")
+        return [by_id[i] for i in dict.fromkeys(ids)]
+
+    def find(self, ref: str) -> Feed:
+        """A feed by id or URL. Raises NotFoundError."""
+        for feed in self.all():
+            if ref.strip() in (str(feed.id), feed.url):
+                return feed
+        raise NotFoundError(f"no feed {ref!r} (see `feed list`)")
+
+    def insert(self, item: OpmlFeed) -> Feed:
+        """Subscribe. Raises InputError when the URL is already subscribed."""
+        existing = self.store.query("SELECT id FROM feeds WHERE url = ?", (item.url,))
+        if existing:
+            raise InputError(f"already subscribed to {item.url} (feed #{existing[0][0]})")
+        self.insert_many([item])
+        return self.find(item.url)
+
+    def insert_many(self, items: Sequence[OpmlFeed]) -> list[Feed]:
+        """Subscribe to each feed not yet subscribed; returns the new ones."""
+        stamp = now().isoformat(timespec="seconds")
+        with self.store.transaction() as db:
+            new = [
+                item.url
+                for item in items
+                if db.execute(
+                    "INSERT OR IGNORE INTO feeds (url, title, site_url, tags, added) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (item.url, item.title or item.url, item.site_url, _tags(item.tags), stamp),
+                ).rowcount
+            ]
+        return [f for f in self.all() if f.url in set(new)]
+
+    def remove(self, feed_id: int, purge: bool) -> None:
+        """Delete a feed; its articles stay (unlinked) unless ``purge``."""
+        with self.store.transaction() as db:
+            if not db.execute("SELECT 1 FROM feeds WHERE id = ?", (feed_id,)).fetchone():
+                raise NotFoundError(f"no feed #{feed_id}")
+            if purge:
+                db.execute(
+                    "INSERT OR IGNORE INTO index_deletions "
+                    "SELECT id FROM articles WHERE feed_id = ?",
+                    (feed_id,),
+                )
+                db.execute("DELETE FROM articles WHERE feed_id = ?", (feed_id,))
+            else:  # the index records the feed id: re-index the articles without it
+                db.execute("UPDATE articles SET needs_index = 1 WHERE feed_id = ?", (feed_id,))
+            db.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
+
+    def unseen(self, feed_id: int, items: list[PreparedArticle]) -> list[PreparedArticle]:
+        """The items neither stored from this feed (by guid) nor stored by URL."""
+        guids = [i.draft.guid or "" for i in items]
+        urls = [normalize_url(i.draft.url) for i in items if i.draft.url]
+        marks_g, marks_u = ",".join("?" * len(guids)), ",".join("?" * len(urls))
+        seen = {
+            r[0]
+            for r in self.store.query(
+                f"SELECT guid FROM articles WHERE feed_id = ? AND guid IN ({marks_g})",
+                [feed_id, *guids],
+            )
+        }
+        known_urls = {
+            r[0]
+            for r in self.store.query(f"SELECT url FROM articles WHERE url IN ({marks_u})", urls)
+        }
+        return [
+            i
+            for i in items
+            if i.draft.guid not in seen
+            and not (i.draft.url and normalize_url(i.draft.url) in known_urls)
+        ]
+
+    def record(self, batch: Sequence[_FeedResult]) -> None:
+        """Remember each feed's outcome: validators and success, or the error."""
+        stamp = now().isoformat(timespec="seconds")
+        with self.store.transaction() as db:
+            for r in batch:
+                if r.error is not None:
+                    db.execute(
+                        "UPDATE feeds SET last_error = ?, error_count = error_count + 1 "
+                        "WHERE id = ?",
+                        (r.error, r.feed.id),
+                    )
+                    continue
+                db.execute(
+                    "UPDATE feeds SET last_success = ?, last_error = NULL, error_count = 0 "
+                    "WHERE id = ?",
+                    (stamp, r.feed.id),
+                )
+                if r.response is not None and not r.response.not_modified:
+                    _record_validators(db, r)
+
+    def save_analysis(self, items: Sequence[tuple[int, PreparedArticle]]) -> None:
+        """Store language and entities computed after the articles were stored."""
+        with self.store.transaction() as db:
+            for article_id, item in items:
+                db.execute(
+                    "UPDATE articles SET lang = ?, entities_done = ?, needs_index = 1 WHERE id = ?",
+                    (item.lang, int(item.entities is not None), article_id),
+                )
+                if item.entities is not None:
+                    _replace_mentions(db, article_id, item)
+
+
+def _record_validators(db: sqlite3.Connection, r: _FeedResult) -> None:
+    assert r.response is not None
+    title = r.parsed.title if r.parsed else None
+    site = r.parsed.site_url if r.parsed else None
+    db.execute(
+        "UPDATE feeds SET etag = ?, last_modified = ?, "
+        "title = CASE WHEN title IN ('', url) AND ? IS NOT NULL THEN ? ELSE title END, "
+        "site_url = coalesce(site_url, ?) WHERE id = ?",
+        (r.response.etag, r.response.last_modified, title, title, site, r.feed.id),
+    )
+
+
+def _replace_mentions(db: sqlite3.Connection, article_id: int, item: PreparedArticle) -> None:
+    """The same rows ``Store.save_batch`` writes for an article's entities."""
+    db.execute("DELETE FROM mentions WHERE article_id = ?", (article_id,))
+    for entity in item.entities or ():
+        db.execute(
+            "INSERT OR IGNORE INTO entities (name, type) VALUES (?, ?)", (entity.name, entity.type)
+        )
+        db.execute(
+            "INSERT OR REPLACE INTO mentions (article_id, entity_id, count, spans) "
+            "SELECT ?, id, ?, ? FROM entities WHERE name = ? AND type = ?",
+            (article_id, entity.count, json.dumps(entity.spans), entity.name, entity.type),
+        )
+
+
+def _tags(tags: Sequence[str]) -> str:
+    return json.dumps(list(tags), ensure_ascii=False)
+
+
+def _feed(row: sqlite3.Row) -> Feed:
+    def when(value: str | None) -> datetime | None:
+        return datetime.fromisoformat(value) if value else None
+
+    return Feed(
+        id=row["id"],
+        url=row["url"],
+        title=row["title"],
+        site_url=row["site_url"],
+        tags=tuple(json.loads(row["tags"] or "[]")),
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        last_success=when(row["last_success"]),
+        last_error=row["last_error"],
+        error_count=row["error_count"],
+        added=when(row["added"]) or now(),
+        unread=row["unread"],
+        total=row["total"],
+    )
