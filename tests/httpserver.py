@@ -82,6 +82,9 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 512
     owner: LoopbackServer
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Clients that hang up early (timeouts, size caps) are expected, not errors."""
+
 
 class LoopbackServer:
     """A server on 127.0.0.1 with an ephemeral port, run in a background thread."""
