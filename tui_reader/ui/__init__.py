@@ -1,0 +1,1 @@
+"""The reader app (Textual). Nothing outside this package imports Textual."""

@@ -1,0 +1,67 @@
+"""How the search box turns what is being typed into a query (no Textual here)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from tui_reader.models import SortOrder
+
+Which = Literal["all", "unread", "starred"]
+_PLAIN_WORD = re.compile(r"\w{2,}$")
+_OPERATORS = {"and", "or", "not", "to"}
+
+
+@dataclass(frozen=True, slots=True)
+class ListSource:
+    """What the article list shows: a query and/or a filter, and the order."""
+
+    query: str = ""
+    which: Which = "all"
+    feed_id: int | None = None
+    tag: str | None = None
+    sort: SortOrder = "relevance"
+
+    @property
+    def is_search(self) -> bool:
+        """True when the index answers (a query was typed)."""
+        return bool(self.query.strip())
+
+    def index_query(self) -> str:
+        """The query sent to the index, with the sidebar's filter folded in."""
+        parts = [f"({typed_query(self.query)})"]
+        if self.which != "all":
+            parts.append(f"is:{self.which}")
+        if self.tag is not None:
+            parts.append(f'tag:"{self.tag}"')
+        if self.feed_id is not None:
+            parts.append(f"feed:{self.feed_id}")
+        return " ".join(parts)
+
+    def effective_sort(self) -> SortOrder:
+        """Date order when there is no query to rank by."""
+        return self.sort if self.is_search else "date"
+
+
+def typed_query(text: str) -> str:
+    """Treat the last word being typed as a prefix too: ``kim jo`` -> ``kim (jo OR jo*)``.
+
+    Only a plain last word is widened (no field, quote, wildcard or operator), so a
+    finished word still matches its stemmed form and a half-typed one matches early.
+    """
+    stripped = text.rstrip()
+    if not stripped or stripped != text or stripped.count('"') % 2:
+        return stripped
+    head, _, last = stripped.rpartition(" ")
+    if not _PLAIN_WORD.fullmatch(last) or last.lower() in _OPERATORS:
+        return stripped
+    widened = f"({last} OR {last}*)"
+    return f"{head} {widened}" if head else widened
+
+
+def entity_query(name: str, kind: str) -> str:
+    """The query for every article mentioning an entity."""
+    field = {"PER": "person", "ORG": "org", "LOC": "place"}.get(kind.upper())
+    quoted = '"' + name.replace('"', " ") + '"'
+    return f"{field}:{quoted}" if field else quoted

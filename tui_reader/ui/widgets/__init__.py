@@ -1,0 +1,1 @@
+"""The reader's widgets: each renders what is bound to it and sends intent upwards."""
