@@ -81,7 +81,7 @@ def looks_like_feed(content_type: str, body: bytes) -> bool:
     return bool(_FEED_ROOT.search(body, 0, 4096))
 
 
-def parse_feed(data: bytes, url: str) -> ParsedFeed:
+def parse_feed(data: bytes, url: str, content_type: str = "") -> ParsedFeed:
     """Parse RSS 0.9x/1.0/2.0 or Atom bytes fetched from ``url``.
 
     A feed with minor errors but entries is accepted (feedparser is lenient); one that
@@ -93,12 +93,14 @@ def parse_feed(data: bytes, url: str) -> ParsedFeed:
     import feedparser
 
     reject_entities(data)
-    parsed: Any = feedparser.parse(data, response_headers={"content-location": url})
+    # Without a Content-Type feedparser flags every feed; an XML default is what we fetched.
+    headers = {"content-location": url, "content-type": content_type or "application/xml"}
+    parsed: Any = feedparser.parse(data, response_headers=headers)
     meta = parsed.feed
     if parsed.bozo and not parsed.entries and not meta.get("title"):
         reason = clean_line(str(parsed.get("bozo_exception", "")))[:120]
         raise InputError(f"not a valid feed ({reason or 'unreadable'})")
-    if not parsed.version and not parsed.entries:
+    if not parsed.get("version") and not parsed.entries:
         raise InputError("not a feed (no RSS or Atom document found)")
     seen: set[str] = set()
     entries: list[FeedEntry] = []
@@ -115,12 +117,14 @@ def parse_feed(data: bytes, url: str) -> ParsedFeed:
     )
 
 
-def feed_articles(data: bytes, url: str, feed: Feed) -> tuple[ParsedFeed, list[PreparedArticle]]:
+def feed_articles(
+    data: bytes, url: str, feed: Feed, content_type: str = ""
+) -> tuple[ParsedFeed, list[PreparedArticle]]:
     """Parse a feed and turn every entry into a summary-only article of ``feed``.
 
     Runs in a worker process: parsing 20 entries costs milliseconds of CPU.
     """
-    parsed = parse_feed(data, url)
+    parsed = parse_feed(data, url, content_type)
     items = [
         quick_prepare(
             ArticleDraft(
@@ -205,7 +209,8 @@ def html_to_text(html: str) -> str:
 
 def _paragraphs(text: str) -> str:
     blocks = re.split(r"\n\s*\n", clean_text(text))
-    return "\n\n".join(line for line in (clean_line(b) for b in blocks) if line)
+    kept = ("\n".join(filter(None, map(clean_line, b.split("\n")))) for b in blocks)
+    return "\n\n".join(block for block in kept if block)
 
 
 def discover_feeds(html: bytes, base_url: str) -> list[str]:

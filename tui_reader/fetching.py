@@ -217,6 +217,8 @@ class FetchService:
             )
         except ReaderError as exc:
             return url, str(exc)
+        except Exception as exc:  # never let one hostile page stop the batch
+            return url, f"cannot process the page ({type(exc).__name__})"
 
     async def _store_pages(
         self,
@@ -245,7 +247,9 @@ class FetchService:
         response = await self._client().get(check_url(url), accept=FEED_ACCEPT)
         if not looks_like_feed(response.content_type, response.body):
             response = await self._discovered(response)
-        parsed = await self._cpu(False, parse_feed, response.body, response.url)
+        parsed = await self._cpu(
+            False, parse_feed, response.body, response.url, response.content_type
+        )
         clean_tags = tuple(dict.fromkeys(t.strip() for t in tags if t.strip()))
         return await self._write(
             self.feeds.insert,
@@ -335,8 +339,9 @@ class FetchService:
             )
             if result.response.not_modified:
                 return result
+            response = result.response
             parsed, items = await self._cpu(
-                heavy, feed_articles, result.response.body, result.response.url, feed
+                heavy, feed_articles, response.body, response.url, feed, response.content_type
             )
             result.parsed = parsed
             items = await asyncio.to_thread(self.feeds.unseen, feed.id, items)
@@ -345,6 +350,8 @@ class FetchService:
             result.items = items
         except ReaderError as exc:
             result.error = str(exc)
+        except Exception as exc:  # a parser failing on hostile input must not stop the rest
+            result.error = f"cannot process the feed ({type(exc).__name__})"
         return result
 
     async def _full_page(self, item: PreparedArticle, heavy: bool) -> PreparedArticle:
@@ -354,8 +361,8 @@ class FetchService:
         try:
             response = await self._client().get(item.draft.url, accept=HTML_ACCEPT)
             page = await self._cpu(heavy, fetch.page_article, _page_input(response), (), False)
-        except ReaderError:
-            return item  # the feed's content stands in, marked summary only
+        except Exception:  # any failure: the feed's content stands in, summary only
+            return item
         return fetch.merge_page(item, page)
 
     async def _commit(
