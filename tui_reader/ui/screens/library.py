@@ -28,7 +28,7 @@ from tui_reader.ui.widgets.sidebar import Sidebar
 if TYPE_CHECKING:
     from tui_reader.ui.app import ReaderApp
 
-DEBOUNCE = 0.12
+DEBOUNCE = 0.12  # seconds of quiet typing before a search starts
 PASSAGE_CHARS = 600
 
 
@@ -70,6 +70,7 @@ class LibraryScreen(Screen[None]):
         Binding("ctrl+r", "reload", "Reload", id="library.reload", show=False),
     ]
 
+    debounce: ClassVar[float] = DEBOUNCE
     source: var[ListSource] = var(ListSource(), init=False)
     sidebar_width: var[int] = var(28, init=False)
 
@@ -113,7 +114,10 @@ class LibraryScreen(Screen[None]):
     def _typed(self, event: Input.Changed) -> None:
         if self._debounce is not None:
             self._debounce.stop()
-        self._debounce = self.set_timer(DEBOUNCE, self._apply_query)
+        if self.debounce <= 0:
+            self.call_later(self._apply_query)
+        else:
+            self._debounce = self.set_timer(self.debounce, self._apply_query)
 
     @on(Input.Submitted, "#search")
     def _submitted(self) -> None:
