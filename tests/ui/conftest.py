@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,7 @@ DRAFTS = [
         text=SEED_TEXT,
         url="https://tempo.example/kim",
         site="tempo.example",
-        published=datetime(2023, 9, 18, 8, 0, tzinfo=timezone.utc),
+        published=datetime(2023, 9, 18, 8, 0, tzinfo=UTC),
         lang="id",
     ),
     ArticleDraft(
@@ -34,14 +34,14 @@ DRAFTS = [
         "Circular Quay while the union met the operator.",
         url="https://harbour.example/ferries",
         site="harbour.example",
-        published=datetime(2024, 5, 6, 8, 0, tzinfo=timezone.utc),
+        published=datetime(2024, 5, 6, 8, 0, tzinfo=UTC),
         lang="en",
     ),
     ArticleDraft(
         title="Rice prices climb before the harvest",
         text="Rice prices in Jakarta rose again this week.\n\nTraders expect relief in April.",
         site="market.example",
-        published=datetime(2024, 2, 28, 8, 0, tzinfo=timezone.utc),
+        published=datetime(2024, 2, 28, 8, 0, tzinfo=UTC),
         lang="en",
     ),
 ]

@@ -46,6 +46,7 @@ class ReaderApp(App[None]):
         self.state: UIState = load_state(archive.paths.ui_state_path)
         self._fetch_service: Any | None = None
         self._fetch_lock = threading.Lock()
+        self._healing_started = False
         self._restore_theme()
 
     def _restore_theme(self) -> None:
@@ -57,7 +58,11 @@ class ReaderApp(App[None]):
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, lambda theme: self.remember(theme=theme.name))
         self.push_screen(self.library_screen())
-        if self.heal_index:
+
+    def first_list_shown(self) -> None:
+        """Start the slow background work once the first list has painted."""
+        if self.heal_index and not self._healing_started:
+            self._healing_started = True
             self._heal_index()
 
     def library_screen(self) -> LibraryScreen:
@@ -88,6 +93,8 @@ class ReaderApp(App[None]):
     def _heal_index(self) -> None:
         try:
             note = self.archive.ensure_index()
+            # Warm the searcher and the analyzers so the first keystroke is not the slow one.
+            self.archive.search("is:unread OR is:read OR berita OR news", limit=1, snippets=False)
         except ReaderError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return

@@ -127,3 +127,15 @@ def snippet_spans(snippet: str, marks: Sequence[Span]) -> list[Span]:
     """``marks`` clipped to the snippet (defensive: marks come from another module)."""
     size = len(snippet)
     return [(max(0, s), min(size, e)) for s, e in marks if 0 <= s < e and s < size]
+
+
+def passage(text: str, spans: Sequence[Span], size: int = 400) -> tuple[str, list[Span]]:
+    """A window of ``text`` around its first matches, with the matches' offsets in it."""
+    if not spans:
+        return text[:size], []
+    first = min(start for start, _ in spans)
+    begin = max(0, text.rfind(" ", 0, max(0, first - 80)) + 1) if first > 80 else 0
+    end = min(len(text), begin + size)
+    window = text[begin:end]
+    marks = [(s - begin, e - begin) for s, e in sorted(spans) if s >= begin and e <= end]
+    return window, marks

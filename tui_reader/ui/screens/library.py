@@ -17,10 +17,11 @@ from textual.worker import get_current_worker
 
 from tui_reader.archive import Archive
 from tui_reader.errors import ReaderError
-from tui_reader.models import ArticleSummary, SortOrder
+from tui_reader.models import ArticleSummary, SearchHit, SortOrder
 from tui_reader.ui.messages import ArticleChanged, OpenArticle
-from tui_reader.ui.search import ListSource
+from tui_reader.ui.search import ListSource, typed_query
 from tui_reader.ui.sidebar_data import load_sidebar
+from tui_reader.ui.text import passage
 from tui_reader.ui.widgets.article_list import ArticleList
 from tui_reader.ui.widgets.preview import Preview
 from tui_reader.ui.widgets.sidebar import Sidebar
@@ -79,6 +80,7 @@ class LibraryScreen(Screen[None]):
         self.archive = archive
         self._initial_query = query
         self._debounce: Timer | None = None
+        self._preview_timer: Timer | None = None
         self.set_reactive(LibraryScreen.sidebar_width, sidebar_width)
         self.set_reactive(LibraryScreen.source, ListSource(query=query))
 
@@ -126,6 +128,9 @@ class LibraryScreen(Screen[None]):
 
     def _apply_query(self) -> None:
         query = self.query_one("#search", Input).value
+        if len(query.strip()) == 1:
+            self._status(Text("Keep typing…"), error=False)
+            return  # one letter matches too much to be worth a search
         if query != self.source.query:
             self.source = _replace(self.source, query=query)
             self.reader.remember(last_query=query)
@@ -142,6 +147,7 @@ class LibraryScreen(Screen[None]):
         page = event.page
         if page.offset or page.generation != self.query_one(ArticleList).generation:
             return
+        self.call_after_refresh(self.reader.first_list_shown)
         text = Text(f"{page.total:,} article{'s' if page.total != 1 else ''}")
         if self.source.is_search:
             text.append(f" · sorted by {self.source.effective_sort()}", style="dim")
@@ -173,23 +179,39 @@ class LibraryScreen(Screen[None]):
         preview = self.query_one(Preview)
         preview.hit = event.hit
         preview.passage = ""
-        if event.hit is not None and not event.hit.snippet:
-            self._load_passage(event.hit.article.id)
+        if event.hit is None:
+            return
+        hit, query = event.hit, typed_query(self.source.query)
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        if self.debounce <= 0:
+            self._load_passage(hit, query)
+        else:  # wait for the cursor (or the typing) to rest: keystrokes come first
+            self._preview_timer = self.set_timer(
+                self.debounce, lambda: self._load_passage(hit, query)
+            )
 
     @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
-    def _load_passage(self, article_id: int) -> None:
+    def _load_passage(self, hit: SearchHit, query: str) -> None:
         try:
-            article = self.archive.get(article_id)
+            article = self.archive.get(hit.article.id)
+            spans = self.archive.match_spans(article, query) if query else []
         except ReaderError:
             return
-        passage = (article.description or article.text)[:PASSAGE_CHARS]
+        if spans:
+            snippet, marks = passage(article.text, spans, PASSAGE_CHARS)
+            shown = SearchHit(hit.article, hit.score, snippet, tuple(marks))
+        else:
+            shown = hit
+        text = "" if spans else (article.description or article.text)[:PASSAGE_CHARS]
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_passage, article_id, passage)
+            self.app.call_from_thread(self._show_passage, shown, text)
 
-    def _show_passage(self, article_id: int, passage: str) -> None:
+    def _show_passage(self, hit: SearchHit, text: str) -> None:
         preview = self.query_one(Preview)
-        if preview.hit is not None and preview.hit.article.id == article_id:
-            preview.passage = passage
+        if preview.hit is not None and preview.hit.article.id == hit.article.id:
+            preview.hit = hit
+            preview.passage = text
 
     # -- sidebar ---------------------------------------------------------------------
 

@@ -110,8 +110,13 @@ class ArticleList(DataTable[Text]):
 
     def _fetch(self, generation: int, source: ListSource, offset: int) -> Page:
         if source.is_search:
+            # No snippets here: the preview makes its own for the one article it shows.
             result = self.archive.search(
-                source.index_query(), limit=PAGE, offset=offset, sort=source.effective_sort()
+                source.index_query(),
+                limit=PAGE,
+                offset=offset,
+                sort=source.effective_sort(),
+                snippets=False,
             )
             return Page(generation, offset, result.hits, result.total, result)
         feed, tag = source.feed_id, source.tag
