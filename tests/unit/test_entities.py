@@ -52,6 +52,18 @@ def test_offsets_are_exact(text: str, lang: str | None) -> None:
     assert [m.start for m in mentions] == sorted(m.start for m in mentions)
 
 
+def test_titles_are_not_part_of_names_and_media_sites_are_org() -> None:
+    text = "TEMPO.CO, Jakarta - Paus Fransiskus bertemu Presiden Prabowo Subianto di Roma."
+    found = _found(text, "id")
+    assert {("TEMPO.CO", "ORG"), ("Prabowo Subianto", "PER")} <= found
+    assert not any(name.startswith(("Paus", "Presiden")) for name, _ in found)
+
+
+def test_university_is_an_organisation() -> None:
+    text = "Dia belajar di Far Eastern Federal University sejak 2019."
+    assert ("Far Eastern Federal University", "ORG") in _found(text, "id")
+
+
 def test_markup_and_urls_are_not_tagged() -> None:
     text = (
         "# Kabar\n\n**Presiden Joko Widodo** tiba di [Surabaya](https://Surabaya.example/Jakarta)."

@@ -60,16 +60,14 @@ class Gazetteer:
 
 
 def _load() -> Gazetteer:
-    """Parse the data file; tokenised with the recogniser's own tokenizer so names line up."""
-    from tui_reader.entities._tokens import tokenize
-
+    """Parse the data file (names are stored already split into the recogniser's tokens)."""
     gaz = Gazetteer()
     text = files(__package__ or "tui_reader.entities").joinpath(_FILE).read_text("utf-8")
     for line in text.splitlines():
         if not line or line.startswith("#"):
             continue
         cls, _, name = line.partition("\t")
-        gaz.add([tok.text for tok in tokenize(name)], cls)
+        gaz.add(name.split(" "), cls)
     gaz.finish()
     return gaz
 

@@ -50,6 +50,13 @@ _EN_WORDS = frozenset(
     ]
 )
 _MEDIA = re.compile(r"[A-Z][\w-]{2,}\.(?:com|co|id|net|org|co\.id|or\.id|go\.id)", re.IGNORECASE)
+# Words that make a name an organisation whatever the model says ("... Federal University").
+_ORG_HEADS = frozenset(
+    str.split(
+        "universitas university partai party kementerian ministry pt tbk inc corp corporation"
+        " ltd llc plc fc institut institute kepolisian komisi"
+    )
+)
 _CONNECTORS = frozenset(["of", "de", "la", "van", "von", "der", "bin", "binti", "al", "el"])
 
 
@@ -131,8 +138,12 @@ def clean_spans(tokens: Sequence[Token], spans: list[Span]) -> list[Span]:
             i += 1
         while j > i and not (_edge_word(tokens[j - 1].text) or tokens[j - 1].text[:1].isalpha()):
             j -= 1
+        while label == "PER" and j - i > 1 and _CUES.get(tokens[i].text.lower()) == "title":
+            i += 1  # no training set includes the title: "Paus Pius XII" -> "Pius XII"
         if i >= j or (j - i == 1 and _CUES.get(tokens[i].text.lower()) == "day"):
             continue
+        if any(tok.text.lower() in _ORG_HEADS for tok in tokens[i:j]):
+            label = "ORG"
         if i and tokens[i - 1].text.endswith("-") and _edge_word(tokens[i - 1].text):
             i -= 1
         if tokens[j - 1].text.endswith("-") and j < len(tokens) and _capitalised(tokens[j].text):
