@@ -11,6 +11,7 @@ entities not yet known), then analysed in parallel and indexed in batches.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import sqlite3
@@ -50,6 +51,7 @@ FEED_ACCEPT = (
 POOL_MIN_JOBS = 8  # below this, a worker process costs more to start than it saves
 STORE_BATCH = 200
 ANALYSE_CHUNK = 32
+INDEX_BATCH = 500  # index while analysis goes on: the store and index stay close
 RefreshStatus = Literal["ok", "unchanged", "failed"]
 
 
@@ -402,18 +404,37 @@ class FetchService:
         return [_event(r, new_by_feed.get(r.feed.id, 0)) for r in batch], saved
 
     async def _analyse(self, stored: list[tuple[int, PreparedArticle]]) -> None:
-        """Phase two: language and entities in parallel, then index in batches."""
+        """Phase two: language and entities in the pool; the writer thread stores and
+        indexes each finished part while the workers go on with the next."""
         heavy = len(stored) >= POOL_MIN_JOBS * 4
         chunks = [stored[i : i + ANALYSE_CHUNK] for i in range(0, len(stored), ANALYSE_CHUNK)]
         jobs = [
-            self._cpu(heavy, fetch.analyse, [p.draft for _, p in chunk], self.entities)
+            asyncio.ensure_future(
+                self._cpu(heavy, fetch.analyse, [p.draft for _, p in chunk], self.entities)
+            )
             for chunk in chunks
         ]
+        writes: list[asyncio.Future[Any]] = []
+        since_index = 0
         for chunk, job in zip(chunks, jobs, strict=True):
             results = await job
             ids = [article_id for article_id, _ in chunk]
-            await self._write(self.feeds.save_analysis, list(zip(ids, results, strict=True)))
-        await self._write(self.archive.sync_index)
+            writes.append(
+                self._write_later(self.feeds.save_analysis, list(zip(ids, results, strict=True)))
+            )
+            since_index += len(chunk)
+            if since_index >= INDEX_BATCH:
+                writes.append(self._write_later(self.archive.sync_index, bulk=True))
+                since_index = 0
+        writes.append(self._write_later(self.archive.sync_index, bulk=len(stored) >= 100))
+        await asyncio.gather(*writes)
+
+    def _write_later(
+        self, fn: Callable[..., Any], *args: Any, **kwargs: Any
+    ) -> asyncio.Future[Any]:
+        """Queue a write on the writer thread without waiting for it (order is kept)."""
+        call = functools.partial(fn, *args, **kwargs)
+        return asyncio.get_running_loop().run_in_executor(self._writer, call)
 
 
 def _page_input(response: Response) -> PageInput:
