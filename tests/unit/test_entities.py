@@ -10,6 +10,8 @@ import sys
 import textwrap
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tui_reader.entities import ArticleEntity, Entity, analyze, recognize, summarize
 
@@ -131,6 +133,24 @@ def test_never_raises(text: str, lang: str | None) -> None:
     assert isinstance(analyze(text, lang), list)
 
 
+_NEWSY = st.text(
+    alphabet=st.sampled_from(list("KimJongUn Rusia Jakarta.,-*[]()#\n\u201c\u2019'") + ["\ud800"]),
+    max_size=300,
+)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(
+    text=st.one_of(st.text(max_size=300), _NEWSY), lang=st.sampled_from(["id", "en", "fr", None])
+)
+def test_fuzz_offsets_exact_and_no_exceptions(text: str, lang: str | None) -> None:
+    for m in recognize(text, lang):
+        assert text[m.start : m.end] == m.text
+        assert m.start < m.end
+    for entity in analyze(text, lang):
+        assert entity.count == len(entity.spans) > 0
+
+
 def test_bytes_like_garbage_decoded_loosely() -> None:
     text = bytes(range(256)).decode("latin-1") * 10
     assert isinstance(recognize(text, "id"), list)
@@ -161,6 +181,15 @@ def test_import_is_lazy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_threads_share_the_model_safely() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    expected = analyze(KIM_TEXT, "id")
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: analyze(KIM_TEXT, "id"), range(16)))
+    assert all(r == expected for r in results)
 
 
 def test_works_in_a_fresh_worker_process() -> None:

@@ -14,6 +14,8 @@ from tui_reader.entities._tokens import Token
 Span = tuple[int, int, str]  # first token, end token (exclusive), type
 
 _LOCK = threading.Lock()
+# A crfsuite tagger keeps the current sequence inside the C object: one caller at a time.
+_TAG_LOCK = threading.Lock()
 _TAGGERS: dict[str, Any] = {}  # lang -> pycrfsuite.Tagger, or None when no model is shipped
 _MODEL_DIR: list[Path] = []  # an override for evaluation (benchmarks/ner_eval.py --model-dir)
 
@@ -82,5 +84,8 @@ def decode(tags: list[str]) -> list[Span]:
 def tag_sentence(tokens: list[Token], lang: str) -> list[Span]:
     """Entity token spans of one sentence."""
     words = [tok.text for tok in tokens]
-    tags: list[str] = tagger(lang).tag(sentence_features(words, gazetteer()))
+    features = sentence_features(words, gazetteer())
+    model = tagger(lang)
+    with _TAG_LOCK:
+        tags: list[str] = model.tag(features)
     return decode(tags)

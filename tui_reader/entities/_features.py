@@ -76,8 +76,9 @@ def _flags(word: str) -> list[str]:
 
 
 @lru_cache(maxsize=200_000)
-def _word_features(word: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
-    """Features of one word: its own and those it lends to neighbours at each offset."""
+def _word_features(word: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...], str]:
+    """Features of one word: its own, those it lends to neighbours at each offset (-2, -1,
+    +1, +2), and its lower-cased form."""
     # Lone surrogates (from broken decoding) cannot be encoded for the C library.
     word = word.encode("utf-8", "replace").decode("utf-8")[:40]
     low = word.lower()
@@ -89,7 +90,7 @@ def _word_features(word: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], .
     if len(word) == 1:
         own.append("len1")
     ctx = tuple(tuple(f"{off}:{feat}" for feat in base) for off in _OFFSETS)
-    return tuple(own), ctx
+    return tuple(own), ctx, low
 
 
 def _sentence_flags(words: Sequence[str]) -> list[str]:
@@ -104,26 +105,45 @@ def _sentence_flags(words: Sequence[str]) -> list[str]:
     return []
 
 
+def _gazetteer_features(gaz_tags: list[str]) -> list[list[str]]:
+    """Gazetteer match of each token and of its neighbours (only called when one matched)."""
+    n = len(gaz_tags)
+    rows: list[list[str]] = [[] for _ in range(n)]
+    for j, tag in enumerate(gaz_tags):
+        if not tag:
+            continue
+        rows[j].append("g=" + tag)
+        for off in _OFFSETS:
+            if 0 <= j - off < n:
+                rows[j - off].append(f"{off}:g={tag[2:]}")
+    return rows
+
+
 def sentence_features(words: Sequence[str], gaz: Gazetteer) -> list[list[str]]:
     """CRF attributes for each token of one sentence."""
     cached = [_word_features(w) for w in words]
-    gaz_tags = gaz.match([w.lower() for w in words])
+    gaz_tags = gaz.match([c[2] for c in cached])
+    gaz_rows = _gazetteer_features(gaz_tags) if any(gaz_tags) else None
     sent = _sentence_flags(words)
     n = len(words)
     rows: list[list[str]] = []
-    for i, (own, _) in enumerate(cached):
-        row = [*own, *sent]
-        if gaz_tags[i]:
-            row.append("g=" + gaz_tags[i])
-        for k, off in enumerate(_OFFSETS):
-            j = i + off
-            if 0 <= j < n:
-                row.extend(cached[j][1][k])
-                if gaz_tags[j]:
-                    row.append(f"{off}:g={gaz_tags[j][2:]}")
-            elif off in (-1, 1):
-                row.append("BOS" if off < 0 else "EOS")
-        if i == 0 and words[0][:1].isupper():
-            row.append("cap@0")
+    for i in range(n):
+        row = [*cached[i][0], *sent]
+        if i >= 2:
+            row += cached[i - 2][1][0]
+        if i >= 1:
+            row += cached[i - 1][1][1]
+        else:
+            row.append("BOS")
+            if words[0][:1].isupper():
+                row.append("cap@0")
+        if i + 1 < n:
+            row += cached[i + 1][1][2]
+        else:
+            row.append("EOS")
+        if i + 2 < n:
+            row += cached[i + 2][1][3]
+        if gaz_rows:
+            row += gaz_rows[i]
         rows.append(row)
     return rows

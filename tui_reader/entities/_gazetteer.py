@@ -38,25 +38,23 @@ class Gazetteer:
     def match(self, lowered: Sequence[str]) -> list[str]:
         """Tag a sentence of lower-cased tokens with `B-cls`/`I-cls`/`` by longest match."""
         tags = [""] * len(lowered)
+        single, multi = self.single, self.multi
         i = 0
         while i < len(lowered):
-            length, cls = self._longest(lowered, i)
+            word = lowered[i]
+            length, cls = 0, ""
+            for words, name_cls in multi.get(word, ()):
+                if tuple(lowered[i : i + len(words)]) == words:
+                    length, cls = len(words), name_cls
+                    break
+            if not length and word in single:
+                length, cls = 1, single[word]
             if length:
-                tags[i] = "B-" + cls
-                for j in range(i + 1, i + length):
-                    tags[j] = "I-" + cls
+                tags[i : i + length] = ["B-" + cls] + ["I-" + cls] * (length - 1)
                 i += length
             else:
                 i += 1
         return tags
-
-    def _longest(self, lowered: Sequence[str], i: int) -> tuple[int, str]:
-        """Length and class of the longest name starting at token `i` (0 when none)."""
-        for words, cls in self.multi.get(lowered[i], ()):
-            if tuple(lowered[i : i + len(words)]) == words:
-                return len(words), cls
-        cls = self.single.get(lowered[i], "")
-        return (1, cls) if cls else (0, "")
 
 
 def _load() -> Gazetteer:

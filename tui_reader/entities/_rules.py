@@ -199,19 +199,19 @@ def _known_forms(
 def spread(sents: Sequence[Sequence[Token]], spans: list[list[Span]], gaz: Gazetteer) -> None:
     """Tag untagged mentions of names found elsewhere in the same document (in place)."""
     known = _known_forms(sents, spans, gaz)
-    if not known:
-        return
-    longest = max(len(form) for form in known)
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for form in sorted(known, key=len, reverse=True):
+        by_first.setdefault(form[0], []).append(form)
     for tokens, sent_spans in zip(sents, spans, strict=True):
         taken = {k for i, j, _ in sent_spans for k in range(i, j)}
         words = [tok.text for tok in tokens]
         i = 0
         while i < len(words):
-            for n in range(min(longest, len(words) - i), 0, -1):
-                form = tuple(words[i : i + n])
-                if form in known and not taken.intersection(range(i, i + n)):
-                    sent_spans.append((i, i + n, known[form]))
-                    i += n - 1
+            for form in by_first.get(words[i], ()):
+                end = i + len(form)
+                if tuple(words[i:end]) == form and not taken.intersection(range(i, end)):
+                    sent_spans.append((i, end, known[form]))
+                    i = end - 1
                     break
             i += 1
         sent_spans.sort()
