@@ -22,6 +22,7 @@ from tui_reader.models import (
     ArticleDraft,
     ArticleSummary,
     EntityCount,
+    IndexDoc,
     IngestOutcome,
     IngestReport,
     IngestStatus,
@@ -133,20 +134,25 @@ class Archive:
     # -- index upkeep ------------------------------------------------------------------
 
     def sync_index(self, *, bulk: bool = False, progress: Progress | None = None) -> int:
-        """Bring the index up to date with the store. Returns articles (re)indexed."""
+        """Bring the index up to date with the store, in one index commit.
+
+        Returns the number of articles (re)indexed. Articles are marked indexed only after
+        the commit, so a crash in between leaves them pending for the next run.
+        """
         to_index, to_drop = self.store.pending_index()
         if not to_index and not to_drop:
             return 0
-        done = 0
-        for start in range(0, max(len(to_index), 1), INDEX_BATCH):
-            chunk = to_index[start : start + INDEX_BATCH]
-            drop = to_drop if start == 0 else []
-            self.index.update(self.store.index_docs(chunk), drop, bulk=bulk)
-            self.store.mark_indexed(chunk, drop)
-            done += len(chunk)
-            if progress:
-                progress(len(chunk))
-        return done
+
+        def docs() -> Iterator[IndexDoc]:
+            for start in range(0, len(to_index), INDEX_BATCH):
+                chunk = to_index[start : start + INDEX_BATCH]
+                yield from self.store.index_docs(chunk)
+                if progress:
+                    progress(len(chunk))
+
+        self.index.update(docs(), to_drop, bulk=bulk)
+        self.store.mark_indexed(to_index, to_drop)
+        return len(to_index)
 
     def reindex(self, progress: Progress | None = None) -> int:
         """Rebuild the whole index from the store."""
@@ -237,6 +243,7 @@ class Archive:
         offset: int = 0,
         sort: SortOrder = "relevance",
         snippets: bool = True,
+        suggest: bool = True,
     ) -> SearchResult:
         """Ranked search; see the README for the query language.
 
@@ -250,6 +257,7 @@ class Archive:
             offset=offset,
             sort=sort,
             max_expansion=self.config.search.max_expansion,
+            suggest=suggest,
         )
         return self._result(query, raw, snippets)
 
@@ -274,7 +282,9 @@ class Archive:
         """Offsets in the article's text of every word the query matches."""
         if not query.strip():
             return []
-        raw = self.index.search(query, limit=1, max_expansion=self.config.search.max_expansion)
+        raw = self.index.search(
+            query, limit=1, max_expansion=self.config.search.max_expansion, suggest=False
+        )
         return self.index.match_spans(article.text, article.summary.lang, raw.words)
 
     def related(self, article: Article, limit: int = 10) -> list[ArticleSummary]:

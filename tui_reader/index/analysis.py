@@ -7,7 +7,8 @@ importable module of the package: moving or renaming it makes old indexes unread
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -95,8 +96,45 @@ def keyword_analyzer() -> Analyzer:
 
 
 ANALYZER_KIND = {"id": "id", "ms": "id", "en": "en"}
+WORD_PATTERN = re.compile(TOKEN_PATTERN)
 
 
 def language_kind(lang: str | None) -> str:
     """Which analyzer family (``id``, ``en`` or ``xx``) a language uses."""
     return ANALYZER_KIND.get(lang or "", "xx")
+
+
+@lru_cache(maxsize=3)
+def word_normalizer(kind: str) -> Callable[[str], str | None]:
+    """A fast function from one raw word to the term the ``kind`` analyzer indexes for it
+    (None for a stopword). Used to find matches in stored text without running the
+    whole analyzer chain: snippets and hit highlighting."""
+    stem: Callable[[str], str]
+    if kind == "id":
+        stops = indonesian_stopwords()
+        stem = stem_indonesian
+    elif kind == "en":
+        from whoosh.lang import stemmer_for_language
+
+        stops = StopFilter().stops
+        stem = stemmer_for_language("en")
+    else:
+        stops = frozenset()
+        stem = str
+
+    @lru_cache(maxsize=200_000)
+    def normalize(word: str) -> str | None:
+        folded = word.lower().translate(accent_map)
+        return None if folded in stops else stem(folded)
+
+    return normalize
+
+
+def find_words(text: str, kind: str, terms: frozenset[str]) -> list[tuple[int, int]]:
+    """Offsets of the words in ``text`` that the ``kind`` analyzer turns into ``terms``."""
+    if not terms:
+        return []
+    normalize = word_normalizer(kind)
+    return [
+        (m.start(), m.end()) for m in WORD_PATTERN.finditer(text) if normalize(m.group()) in terms
+    ]

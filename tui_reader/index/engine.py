@@ -15,24 +15,16 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as windex
-from whoosh.analysis import Token
-from whoosh.highlight import ContextFragmenter, Formatter, get_text, highlight
 from whoosh.index import LockError
 
 from tui_reader.errors import ArchiveBusyError, QueryError, StoreError
-from tui_reader.index.analysis import (
-    english_analyzer,
-    indonesian_analyzer,
-    language_kind,
-    plain_analyzer,
-)
+from tui_reader.index.analysis import find_words, language_kind
 from tui_reader.index.fields import BODY_FIELDS, KINDS, TEXT_FIELDS, build_schema, index_fields
 from tui_reader.index.query import cap_expansions, make_parser, parse_query
 from tui_reader.models import IndexDoc
 
 WRITE_WAIT_SECONDS = 30.0
 SNIPPET_CHARS = 220
-_OPEN, _CLOSE = "\x02", "\x03"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,15 +46,6 @@ class RawResult:
     notices: tuple[str, ...]
 
 
-class _MarkFormatter(Formatter):  # type: ignore[misc]
-    """Wraps each match in sentinel characters; marks are computed from them later."""
-
-    between = " … "
-
-    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
-        return f"{_OPEN}{get_text(text, token, replace)}{_CLOSE}"
-
-
 class Index:
     """A Whoosh index in one folder."""
 
@@ -72,7 +55,6 @@ class Index:
         self._ix: Any = None
         self._searcher: Any = None
         self._parser: Any = None
-        self._analyzers: dict[str, Any] = {}
 
     # -- opening ---------------------------------------------------------------------
 
@@ -190,7 +172,7 @@ class Index:
         offset: int = 0,
         sort: str = "relevance",
         max_expansion: int = 64,
-        only: set[int] | None = None,
+        suggest: bool = True,
     ) -> RawResult:
         """Run a query; BM25F ranking, or newest first with ``sort="date"``.
 
@@ -219,7 +201,7 @@ class Index:
             )
             total = len(results)
             words = self._query_words(q, searcher)
-            suggestion = self._suggest(q, text, searcher) if total == 0 else None
+            suggestion = self._suggest(q, text, searcher) if suggest and total == 0 else None
         return RawResult(hits, total, words, suggestion, notices)
 
     def _query_words(self, q: Any, searcher: Any) -> dict[str, frozenset[str]]:
@@ -300,63 +282,53 @@ class Index:
 
     # -- highlighting ------------------------------------------------------------------
 
-    def analyzer(self, lang: str | None) -> Any:
-        """The analyzer used for an article in ``lang``."""
-        kind = language_kind(lang)
-        if kind not in self._analyzers:
-            make = {"id": indonesian_analyzer, "en": english_analyzer}.get(kind, plain_analyzer)
-            self._analyzers[kind] = make()
-        return self._analyzers[kind]
-
     def snippet(
         self, text: str, lang: str | None, words: dict[str, frozenset[str]]
     ) -> tuple[str, tuple[tuple[int, int], ...]]:
         """The best passage of ``text`` for the query, with the matches' offsets in it."""
-        terms = words.get(language_kind(lang), frozenset())
-        marked = ""
-        if terms:
-            marked = highlight(
-                text,
-                terms,
-                self.analyzer(lang),
-                ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60),
-                _MarkFormatter(),
-                top=2,
-            )
-        if not marked:
-            return _lead(text), ()
-        return unmark(" ".join(marked.split()))
+        return make_snippet(text, self.match_spans(text, lang, words))
 
     def match_spans(
         self, text: str, lang: str | None, words: dict[str, frozenset[str]]
     ) -> list[tuple[int, int]]:
         """Offsets in ``text`` of every word that matches the query's words."""
-        terms = words.get(language_kind(lang), frozenset())
-        if not terms:
-            return []
-        spans = []
-        tokens: Iterable[Token] = self.analyzer(lang)(text, chars=True, removestops=True)
-        for token in tokens:
-            if token.text in terms:
-                spans.append((token.startchar, token.endchar))
-        return spans
+        kind = language_kind(lang)
+        return find_words(text, kind, words.get(kind, frozenset()))
 
 
-def unmark(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """Strip the sentinels from a highlighted fragment and return (text, match offsets)."""
-    out: list[str] = []
-    marks: list[tuple[int, int]] = []
-    length = 0
-    start = 0
-    for char in marked:
-        if char == _OPEN:
-            start = length
-        elif char == _CLOSE:
-            marks.append((start, length))
-        else:
-            out.append(char)
-            length += 1
-    return "".join(out), tuple(marks)
+def make_snippet(
+    text: str, spans: Sequence[tuple[int, int]]
+) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """The window of ``text`` holding the most matches, and the matches' offsets in it.
+
+    Newlines become spaces one for one, so offsets stay exact.
+    """
+    if not spans:
+        return _lead(text), ()
+    best, best_count = 0, 0
+    for i, (start, _) in enumerate(spans):
+        count = sum(1 for s, e in spans[i:] if e <= start + SNIPPET_CHARS - 40)
+        if count > best_count:
+            best, best_count = i, count
+    first = spans[best][0]
+    begin = _word_start(text, max(0, first - 50))
+    end = min(len(text), begin + SNIPPET_CHARS)
+    if end < len(text):
+        end = max(text.rfind(" ", begin, end), spans[best][1])
+    prefix = "… " if begin > 0 else ""
+    suffix = " …" if end < len(text) else ""
+    window = text[begin:end].replace("\n", " ").replace("\t", " ")
+    shift = len(prefix) - begin
+    marks = tuple((s + shift, e + shift) for s, e in spans if s >= begin and e <= end)
+    return prefix + window + suffix, marks
+
+
+def _word_start(text: str, index: int) -> int:
+    if index == 0:
+        return 0
+    space = text.rfind(" ", 0, index)
+    newline = text.rfind("\n", 0, index)
+    return max(space, newline) + 1
 
 
 def _lead(text: str) -> str:
