@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import time
 
 import pytest
@@ -239,3 +240,37 @@ def test_opml_round_trip(fetch_service: FetchService) -> None:
     assert 'version="2.0"' in text
     again = {f.url: f.tags for f in parse_opml(text.encode())}
     assert again == {f.url: f.tags for f in imported}
+
+
+# -- the command line ----------------------------------------------------------------------
+
+
+def test_cli_add_feed_refresh_and_failures(
+    http_server: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tui_reader.cli import main
+
+    _site(http_server)
+    page = http_server.url("/articles/park.html")
+    assert main(["add", page, "file:///etc/passwd", http_server.url("/nope")]) == 1
+    out, err = capsys.readouterr()
+    assert out.strip() == "1 imported, 0 updated, 0 duplicates, 2 failed"
+    assert err.splitlines() == [
+        "tui-reader: failed: file:///etc/passwd: only http and https URLs can be fetched, "
+        "not file: URLs",
+        f"tui-reader: failed: {http_server.url('/nope')}: HTTP 404 Not Found",
+    ]
+    assert main(["feed", "add", http_server.url("/feed.xml"), "--tag", "berita"]) == 0
+    assert "2 new articles from 1 feeds, 0 failed" in capsys.readouterr().out
+    assert main(["refresh", "--summary-only"]) == 0
+    assert capsys.readouterr().out.strip() == "0 new articles from 1 feeds, 0 failed"
+    assert main(["feed", "list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed[0]["unread"] == 2 and listed[0]["tags"] == ["berita"]
+    http_server.routes.pop("/feed.xml")
+    assert main(["refresh"]) == 1  # every feed failed
+    assert "HTTP 404 Not Found" in capsys.readouterr().err
+    assert main(["feed", "remove", "99"]) == 1
+    with pytest.raises(SystemExit) as bad_args:
+        main(["refresh", "--bogus"])
+    assert bad_args.value.code != 0
