@@ -7,6 +7,7 @@ The store is the truth; the index follows it and is reconciled whenever it lags
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -14,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from tui_reader.config import Config, load_config
-from tui_reader.errors import StoreError
+from tui_reader.errors import ArchiveBusyError, StoreError
 from tui_reader.importer import ImportItem
-from tui_reader.index import Index, RawResult
+from tui_reader.index import Index, IndexSession, RawResult
 from tui_reader.models import (
     Article,
     ArticleDraft,
@@ -40,6 +41,8 @@ Progress = Callable[[int], None]
 STORE_BATCH = 200
 INDEX_BATCH = 500
 PARALLEL_THRESHOLD = 64
+INDEX_WAIT = 60.0  # how long a writer queues behind another process's index writer
+QUICK_WAIT = 1.0  # for a click: the change is in the store; the index may catch up later
 
 
 @dataclass(slots=True)
@@ -104,36 +107,53 @@ class Archive:
         workers: int | None = None,
         expected: int = 0,
     ) -> IngestReport:
-        """Import many items: prepared in parallel, stored in batches, indexed at the end."""
+        """Import many items: prepared in worker processes while this one stores and indexes.
+
+        Each batch is one store transaction; the index gets one commit at the end (a crash
+        before it leaves the articles stored and flagged for indexing on the next start).
+        """
         if workers is None:
             workers = (os.cpu_count() or 1) if expected >= PARALLEL_THRESHOLD else 1
         report = IngestReport()
         batch: list[tuple[str, PreparedArticle]] = []
+        indexed: list[int] = []
         stream = prepare_many(items, entities=self.config.entities.enabled, workers=workers)
-        for item, prepared in stream:
-            if isinstance(prepared, tuple):
-                report.record(IngestOutcome(IngestStatus.FAILED, prepared[0], message=prepared[1]))
-            else:
-                batch.append((item.source, prepared))
-            if len(batch) >= STORE_BATCH:
-                self._store_batch(batch, report)
-                batch = []
-            if progress:
-                progress(1)
-        self._store_batch(batch, report)
-        self.sync_index(bulk=True)
+        with self.index.session(bulk=True) as session:
+            for item, prepared in stream:
+                if isinstance(prepared, tuple):
+                    failure = IngestOutcome(IngestStatus.FAILED, prepared[0], message=prepared[1])
+                    report.record(failure)
+                else:
+                    batch.append((item.source, prepared))
+                if len(batch) >= STORE_BATCH:
+                    indexed += self._store_batch(batch, report, session)
+                    batch = []
+                if progress:
+                    progress(1)
+            indexed += self._store_batch(batch, report, session)
+        self.store.mark_indexed(indexed)
+        self.sync_index()
         return report
 
-    def _store_batch(self, batch: list[tuple[str, PreparedArticle]], report: IngestReport) -> None:
+    def _store_batch(
+        self, batch: list[tuple[str, PreparedArticle]], report: IngestReport, session: IndexSession
+    ) -> list[int]:
+        """Store a batch and hand its articles to the index session; returns their ids."""
         if not batch:
-            return
+            return []
         outcomes = self.store.save_batch([prepared for _, prepared in batch])
         for (source, _), outcome in zip(batch, outcomes, strict=True):
             report.record(_with_source(outcome, source))
+        stored = {o.article_id for o in outcomes if o.status is not IngestStatus.DUPLICATE}
+        ids = sorted(i for i in stored if i is not None)
+        session.add(self.store.index_docs(ids))
+        return ids
 
     # -- index upkeep ------------------------------------------------------------------
 
-    def sync_index(self, *, bulk: bool = False, progress: Progress | None = None) -> int:
+    def sync_index(
+        self, *, bulk: bool = False, progress: Progress | None = None, wait: float | None = None
+    ) -> int:
         """Bring the index up to date with the store, in one index commit.
 
         Returns the number of articles (re)indexed. Articles are marked indexed only after
@@ -150,9 +170,17 @@ class Archive:
                 if progress:
                     progress(len(chunk))
 
-        self.index.update(docs(), to_drop, bulk=bulk)
+        with self.index.session(bulk=bulk, wait=INDEX_WAIT if wait is None else wait) as session:
+            session.delete(to_drop)
+            session.add(docs())
         self.store.mark_indexed(to_index, to_drop)
         return len(to_index)
+
+    def _sync_soon(self) -> None:
+        """Index a small change now if the index is free; otherwise it stays pending
+        (flagged in the store) and the next sync picks it up: never an error for a click."""
+        with contextlib.suppress(ArchiveBusyError):
+            self.sync_index(wait=QUICK_WAIT)
 
     def reindex(self, progress: Progress | None = None) -> int:
         """Rebuild the whole index from the store."""
@@ -311,17 +339,17 @@ class Archive:
     def set_read(self, article_id: int, read: bool = True) -> None:
         """Mark an article read or unread."""
         self.store.set_flag(article_id, "is_read", read)
-        self.sync_index()
+        self._sync_soon()
 
     def set_starred(self, article_id: int, starred: bool = True) -> None:
         """Star or unstar an article."""
         self.store.set_flag(article_id, "is_starred", starred)
-        self.sync_index()
+        self._sync_soon()
 
     def set_tags(self, article_id: int, tags: Iterable[str]) -> None:
         """Replace an article's tags."""
         self.store.set_tags(article_id, sorted({t.strip() for t in tags if t.strip()}))
-        self.sync_index()
+        self._sync_soon()
 
     def set_reading_position(self, article_id: int, position: float) -> None:
         """Remember where the reader stopped in an article (0..1)."""
@@ -330,7 +358,7 @@ class Archive:
     def delete(self, article_id: int) -> None:
         """Remove an article from the archive."""
         self.store.delete_article(article_id)
-        self.sync_index()
+        self._sync_soon()
 
     # -- entities, tags, saved searches, figures ---------------------------------------
 

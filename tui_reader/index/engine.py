@@ -9,7 +9,8 @@ from __future__ import annotations
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,26 @@ class RawResult:
     words: dict[str, frozenset[str]]
     suggestion: str | None
     notices: tuple[str, ...]
+
+
+class IndexSession:
+    """Changes going into one index commit."""
+
+    def __init__(self, writer: Any) -> None:
+        self._writer = writer
+
+    def add(self, docs: Iterable[IndexDoc]) -> int:
+        """Add or replace documents; returns how many."""
+        written = 0
+        for doc in docs:
+            self._writer.update_document(**index_fields(doc))
+            written += 1
+        return written
+
+    def delete(self, article_ids: Iterable[int]) -> None:
+        """Drop documents."""
+        for article_id in article_ids:
+            self._writer.delete_by_term("article_id", article_id)
 
 
 class Index:
@@ -109,23 +130,29 @@ class Index:
         self, docs: Iterable[IndexDoc], deleted: Sequence[int] = (), *, bulk: bool = False
     ) -> int:
         """Add or replace ``docs`` and drop ``deleted`` in one commit. Returns docs written."""
-        ix = self._open()
-        writer = self._writer(ix, bulk)
-        written = 0
+        with self.session(bulk=bulk) as session:
+            session.delete(deleted)
+            return session.add(docs)
+
+    @contextmanager
+    def session(
+        self, *, bulk: bool = False, wait: float = WRITE_WAIT_SECONDS
+    ) -> Iterator[IndexSession]:
+        """One writer for many changes, committed once at the end (cancelled on error).
+
+        Raises:
+            ArchiveBusyError: when another process holds the index for over ``wait`` s.
+        """
+        writer = self._writer(self._open(), bulk, wait)
         try:
-            for article_id in deleted:
-                writer.delete_by_term("article_id", article_id)
-            for doc in docs:
-                writer.update_document(**index_fields(doc))
-                written += 1
+            yield IndexSession(writer)
         except BaseException:
             writer.cancel()
             raise
         writer.commit(merge=not bulk)
-        return written
 
-    def _writer(self, ix: Any, bulk: bool) -> Any:
-        deadline = time.monotonic() + WRITE_WAIT_SECONDS
+    def _writer(self, ix: Any, bulk: bool, wait: float = WRITE_WAIT_SECONDS) -> Any:
+        deadline = time.monotonic() + wait
         delay = 0.05
         while True:
             try:
