@@ -13,42 +13,9 @@ from tui_reader.entities._gazetteer import Gazetteer
 from tui_reader.entities._tokens import Token
 
 _ID_WORDS = frozenset(
-    [
-        "yang",
-        "dan",
-        "di",
-        "ke",
-        "dari",
-        "dengan",
-        "ini",
-        "itu",
-        "untuk",
-        "tidak",
-        "dalam",
-        "pada",
-        "akan",
-        "juga",
-    ]
+    str.split("yang dan di ke dari dengan ini itu untuk tidak dalam pada akan juga")
 )
-_EN_WORDS = frozenset(
-    [
-        "the",
-        "and",
-        "of",
-        "to",
-        "in",
-        "is",
-        "that",
-        "for",
-        "with",
-        "was",
-        "on",
-        "as",
-        "by",
-        "at",
-        "from",
-    ]
-)
+_EN_WORDS = frozenset(str.split("the and of to in is that for with was on as by at from"))
 _MEDIA = re.compile(r"[A-Z][\w-]{2,}\.(?:com|co|id|net|org|co\.id|or\.id|go\.id)", re.IGNORECASE)
 # Words that make a name an organisation whatever the model says ("... Federal University").
 _ORG_HEADS = frozenset(
