@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from tui_reader import __version__
+from tui_reader.textutil import clean_line, clean_text
 
 if TYPE_CHECKING:
     from tui_reader.archive import Archive
@@ -205,15 +207,14 @@ def search_json(result: SearchResult) -> list[dict[str, Any]]:
 
 def print_result(result: SearchResult, out: TextIO) -> None:
     """Search results for people: title line, then the snippet with matches in bold."""
-    from tui_reader.textutil import clean_line
-
     bold = out.isatty()
     for notice in result.notices:
         print(f"note: {notice}", file=sys.stderr)
     for hit in result.hits:
         a = hit.article
         date = a.date.date().isoformat()
-        print(f"#{a.id}  {clean_line(a.title)}  [{a.site or '-'} {date} {a.lang or '?'}]", file=out)
+        where = f"{clean_line(a.site or '') or '-'} {date} {clean_line(a.lang or '') or '?'}"
+        print(f"#{a.id}  {clean_line(a.title)}  [{where}]", file=out)
         print(f"    {mark_snippet(hit.snippet, hit.marks, bold)}", file=out)
     shown = len(result.hits)
     print(f"{shown} of {result.total} matching articles", file=sys.stderr)
@@ -273,17 +274,38 @@ def article_markdown(article: Article) -> str:
         ("Author", s.author),
         ("Date", s.published.date().isoformat() if s.published else None),
         ("Language", s.lang),
-        ("URL", f"<{s.url}>" if s.url else None),
+        ("URL", _md_url(s.url) if s.url else None),
         ("Tags", ", ".join(s.tags) or None),
     ]
     lines += [f"- **{k}:** {_md_escape(v) if k != 'URL' else v}" for k, v in meta if v]
-    return "\n".join([*lines, "", article.text, ""])
+    return "\n".join([*lines, "", _md_body(article.text), ""])
+
+
+# Raw HTML (``<script``, ``<img onerror=``), autolinks (``<javascript:...>``) and link
+# targets with a scheme other than http(s)/mailto are what a Markdown viewer would
+# execute or make clickable; the body's own Markdown (headings, lists) is kept.
+_MD_HTML = re.compile(r"<(?=[A-Za-z/!?])")
+_MD_LINK_TARGET = re.compile(r"\]\(\s*<?(?!(?:https?|mailto):|#|/)(?=[A-Za-z][\w+.-]*:)")
+_SAFE_URL = re.compile(r"https?://[^\s<>]+", re.I)
+
+
+def _md_body(text: str) -> str:
+    """The article's Markdown with raw HTML and unsafe link schemes neutralised."""
+    text = clean_text(text)
+    text = _MD_HTML.sub(r"\\<", text)
+    return _MD_LINK_TARGET.sub(r"]\\(", text)
+
+
+def _md_url(url: str) -> str:
+    """An http(s) URL as an autolink; anything else as escaped text, never a link."""
+    url = clean_line(url)
+    return f"<{url}>" if _SAFE_URL.fullmatch(url) else _md_escape(url)
 
 
 def _md_escape(text: str) -> str:
     """Escape Markdown and HTML specials in untrusted one-line text."""
     out = []
-    for char in text:
+    for char in clean_line(text):
         if char in "\\`*_{}[]<>()#+!|":
             out.append("\\" + char)
         else:

@@ -62,8 +62,11 @@ def expand_paths(paths: list[Path]) -> Iterator[Path | tuple[Path, str]]:
                 yield path, f"cannot read the folder ({exc.strerror})"
                 continue
             yield from children
-        elif path.exists():
+        elif path.is_file():
             yield path
+        elif path.exists():
+            # A FIFO, socket or device would block the import or never end.
+            yield path, "not a regular file"
         else:
             yield path, "no such file or folder"
 
@@ -155,6 +158,8 @@ def _jsonl_item(source: str, line: bytes) -> ImportItem:
         record = json.loads(line)
     except (json.JSONDecodeError, UnicodeDecodeError):
         return ImportItem(source, error="invalid JSON")
+    except RecursionError:  # "[[[[...": the stdlib decoder recurses once per level
+        return ImportItem(source, error="invalid JSON (nested too deeply)")
     if not isinstance(record, dict):
         return ImportItem(source, error="a line must be a JSON object")
     try:
@@ -192,14 +197,17 @@ def draft_from_record(record: dict[str, Any]) -> ArticleDraft:
         raise InputError(f"'date' is not an ISO date: {date!r}")
     base = draft_from_text(text, name="") if not _str(record, "title") else None
     title = clean_line(_str(record, "title") or "") or (base.title if base else "")
+    site = clean_line(_str(record, "site") or _str(record, "source") or "")
+    lang = clean_line(_str(record, "lang") or "").lower()
     return ArticleDraft(
         title=title,
         text=base.text if base else text,
         url=_str(record, "url") or None,
-        author=_str(record, "author") or None,
-        site=_str(record, "site") or _str(record, "source") or (base.site if base else None),
+        # One-line fields are shown on terminals: no escape sequences or bidi controls.
+        author=clean_line(_str(record, "author") or "") or None,
+        site=site or (base.site if base else None),
         published=published,
-        lang=(_str(record, "lang") or "").strip().lower() or None,
+        lang=lang[:16] or None,
         tags=tuple(clean_line(t) for t in tags if clean_line(t)),
         origin="file",
     )
