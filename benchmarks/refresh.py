@@ -160,18 +160,17 @@ def run_newsboat(urls: list[str], workdir: Path, threads: int) -> tuple[list[flo
         "-x", "reload",
     ]  # fmt: skip
     env = {**os.environ, "HOME": str(workdir), "XDG_CONFIG_HOME": str(workdir)}
+    # The child's own ru_maxrss would include this Python process it was forked from;
+    # GNU time reports newsboat's alone.
+    timer = shutil.which("time") or "/usr/bin/time"
+    measure = [timer, "-f", "%M", "-o", str(workdir / "rss")] if Path(timer).exists() else []
     times, rss = [], 0.0
     for _ in range(3):
         started = time.perf_counter()
-        child = subprocess.Popen(
-            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        _, status, usage = os.wait4(child.pid, 0)
+        subprocess.run([*measure, *command], env=env, check=True, capture_output=True)
         times.append(time.perf_counter() - started)
-        child.returncode = os.waitstatus_to_exitcode(status)
-        if child.returncode:
-            raise SystemExit(f"newsboat failed (exit {child.returncode})")
-        rss = max(rss, usage.ru_maxrss / 1024)
+        if measure:
+            rss = max(rss, int((workdir / "rss").read_text().split()[-1]) / 1024)
     return times, rss
 
 
@@ -214,7 +213,7 @@ def main() -> int:
         shown = f"{other:>9.2f}s" if other is not None else f"{'skipped':>10}"
         print(f"{label:<44} {mine:>9.2f}s {shown} {ratio(mine, other):>7}")
     print(f"(2) throughput: {total / ours['indexed']:.0f} summary items/s (goal >= 300)")
-    nb = f"{nb_rss:.0f} MB" if theirs else "-"
+    nb = f"{nb_rss:.0f} MB" if nb_rss else "-"
     print(f"max RSS: tui-reader {ours_rss:.0f} MB (main process), newsboat {nb}")
     if theirs is None:
         print("newsboat is not installed: its columns are skipped")
