@@ -18,6 +18,7 @@ from tui_reader.config import Config, load_config
 from tui_reader.errors import ArchiveBusyError, StoreError
 from tui_reader.importer import ImportItem
 from tui_reader.index import Index, IndexSession, RawResult
+from tui_reader.index.analysis import cached_stem_count, learn_stems, load_stems, save_stems
 from tui_reader.models import (
     Article,
     ArticleDraft,
@@ -117,6 +118,7 @@ class Archive:
         report = IngestReport()
         batch: list[tuple[str, PreparedArticle]] = []
         indexed: list[int] = []
+        known_stems = self._warm_stems()
         stream = prepare_many(items, entities=self.config.entities.enabled, workers=workers)
         with self.index.session(bulk=True) as session:
             for item, prepared in stream:
@@ -133,6 +135,7 @@ class Archive:
             indexed += self._store_batch(batch, report, session)
         self.store.mark_indexed(indexed)
         self.sync_index()
+        self._keep_stems(known_stems)
         return report
 
     def _store_batch(
@@ -142,8 +145,9 @@ class Archive:
         if not batch:
             return []
         outcomes = self.store.save_batch([prepared for _, prepared in batch])
-        for (source, _), outcome in zip(batch, outcomes, strict=True):
+        for (source, prepared), outcome in zip(batch, outcomes, strict=True):
             report.record(_with_source(outcome, source))
+            learn_stems(prepared.stems)
         stored = {o.article_id for o in outcomes if o.status is not IngestStatus.DUPLICATE}
         ids = sorted(i for i in stored if i is not None)
         session.add(self.store.index_docs(ids))
@@ -182,12 +186,27 @@ class Archive:
         with contextlib.suppress(ArchiveBusyError):
             self.sync_index(wait=QUICK_WAIT)
 
+    def _stems_path(self) -> Path:
+        return ensure_dir(self.paths.cache_dir) / "stems-id.marshal"
+
+    def _warm_stems(self) -> int:
+        """Load the on-disk stem cache once per process; returns the stems known now."""
+        if cached_stem_count() < 1000:
+            load_stems(self._stems_path())
+        return cached_stem_count()
+
+    def _keep_stems(self, known_before: int) -> None:
+        """Save the stem cache when this run taught it many new words."""
+        if cached_stem_count() - known_before > 1000:
+            save_stems(self._stems_path())
+
     def reindex(self, progress: Progress | None = None) -> int:
         """Rebuild the whole index from the store."""
+        known_stems = self._warm_stems()
         self.index.create()
         self.store.mark_all_for_index()
         count = self.sync_index(bulk=True, progress=progress)
-        self.index.optimize()
+        self._keep_stems(known_stems)
         return count
 
     def ensure_index(self, progress: Progress | None = None) -> str | None:

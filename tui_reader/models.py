@@ -198,6 +198,7 @@ class PreparedArticle:
     """A draft with everything computed that the store needs (the slow part of ingest).
 
     ``entities`` is None when recognition was not run (disabled, or not yet available).
+    ``stems`` carries word stems a worker process computed, for the indexing process.
     """
 
     draft: ArticleDraft
@@ -205,6 +206,7 @@ class PreparedArticle:
     content_hash: str
     word_count: int
     entities: tuple[EntityMention, ...] | None = None
+    stems: dict[str, str] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

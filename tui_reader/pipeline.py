@@ -14,6 +14,7 @@ from typing import Any
 from tui_reader.errors import ReaderError
 from tui_reader.extract import extract_html
 from tui_reader.importer import ImportItem
+from tui_reader.index.analysis import language_kind, new_indonesian_stems
 from tui_reader.language import detect_language
 from tui_reader.models import ArticleDraft, EntityMention, PreparedArticle
 from tui_reader.textutil import clean_line, clean_text, content_hash, word_count
@@ -27,12 +28,16 @@ def prepare_draft(draft: ArticleDraft, *, entities: bool = True) -> PreparedArti
     text = clean_text(draft.text).strip()
     draft = replace(draft, title=clean_line(draft.title) or "(untitled)", text=text)
     lang = draft.lang or detect_language(f"{draft.title}\n{text}")
+    # Stemming is the costly part of indexing Indonesian: do it here, in parallel, and
+    # hand the stems to the indexing process.
+    stems = new_indonesian_stems(f"{draft.title}\n{text}") if language_kind(lang) == "id" else {}
     return PreparedArticle(
         draft=draft,
         lang=lang,
         content_hash=content_hash(draft.title, text),
         word_count=word_count(text),
         entities=recognize_entities(text, lang) if entities else None,
+        stems=stems,
     )
 
 

@@ -50,3 +50,19 @@ def test_language_kinds() -> None:
     assert language_kind("en") == "en"
     assert language_kind("de") == "xx"
     assert language_kind(None) == "xx"
+
+
+def test_stems_travel_between_processes_and_runs(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from tui_reader.index import analysis
+
+    fresh = analysis.new_indonesian_stems("Para pengunjung berkunjung dan yang lain")
+    assert fresh["berkunjung"] == "kunjung"
+    assert "yang" not in fresh  # stopwords are never indexed, so never stemmed
+    assert analysis.new_indonesian_stems("berkunjung") == {}  # known now
+    path = Path(str(tmp_path)) / "stems.marshal"
+    analysis.save_stems(path)
+    assert analysis.load_stems(path) >= 2
+    path.write_bytes(b"garbage")
+    assert analysis.load_stems(path) == 0

@@ -7,9 +7,11 @@ importable module of the package: moving or renaming it makes old indexes unread
 
 from __future__ import annotations
 
+import marshal
 import re
 from collections.abc import Callable, Iterator
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from whoosh.analysis import (
@@ -26,6 +28,7 @@ from whoosh.support.charset import accent_map
 # Words joined by hyphens stay one token ("senjata-senjata", "Geran-25") as well as
 # their parts would not: Indonesian reduplication is one word.
 TOKEN_PATTERN = r"\w+(?:[-'’]\w+)*"
+WORD_PATTERN = re.compile(TOKEN_PATTERN)
 
 
 @lru_cache(maxsize=1)
@@ -43,13 +46,69 @@ def indonesian_stopwords() -> frozenset[str]:
     return frozenset(StopWordRemoverFactory().get_stop_words())
 
 
-@lru_cache(maxsize=500_000)
+# Sastrawi manages ~10k words/s; an archive's vocabulary is a few hundred thousand words,
+# so stems are cached per process, shared from worker processes to the indexing one
+# (learn_stems) and kept on disk between runs (save_stems/load_stems).
+_STEMS: dict[str, str] = {}
+MAX_CACHED_STEMS = 2_000_000
+
+
 def stem_indonesian(word: str) -> str:
-    """Sastrawi's stem of one lower-case word (cached: raw Sastrawi is slow)."""
+    """Sastrawi's stem of one lower-case word (cached)."""
+    stem = _STEMS.get(word)
+    if stem is None:
+        stem = _compute_stem(word)
+        if len(_STEMS) < MAX_CACHED_STEMS:
+            _STEMS[word] = stem
+    return stem
+
+
+def _compute_stem(word: str) -> str:
     if len(word) <= 3 or not word.isalpha():
         return word
     stem = _sastrawi().stem(word)
     return str(stem) if stem else word
+
+
+def new_indonesian_stems(text: str) -> dict[str, str]:
+    """Stem every word of ``text`` this process has not stemmed before; return those."""
+    fresh: dict[str, str] = {}
+    stops = indonesian_stopwords()
+    for match in WORD_PATTERN.finditer(text):
+        word = match.group().lower().translate(accent_map)
+        if word not in _STEMS and word not in stops:
+            fresh[word] = stem_indonesian(word)
+    return fresh
+
+
+def learn_stems(stems: dict[str, str]) -> None:
+    """Add stems computed elsewhere (a worker process) to this process's cache."""
+    if len(_STEMS) < MAX_CACHED_STEMS:
+        _STEMS.update(stems)
+
+
+def save_stems(path: Path) -> None:
+    """Write the stem cache to ``path`` (atomically)."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(marshal.dumps(_STEMS))
+    tmp.replace(path)
+
+
+def load_stems(path: Path) -> int:
+    """Load a stem cache written by :func:`save_stems`; returns how many stems it held."""
+    try:
+        stems = marshal.loads(path.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return 0
+    if isinstance(stems, dict):
+        learn_stems(stems)
+        return len(stems)
+    return 0
+
+
+def cached_stem_count() -> int:
+    """How many stems this process knows."""
+    return len(_STEMS)
 
 
 class SastrawiStemFilter(Filter):  # type: ignore[misc]
@@ -96,7 +155,6 @@ def keyword_analyzer() -> Analyzer:
 
 
 ANALYZER_KIND = {"id": "id", "ms": "id", "en": "en"}
-WORD_PATTERN = re.compile(TOKEN_PATTERN)
 
 
 def language_kind(lang: str | None) -> str:
