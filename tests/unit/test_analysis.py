@@ -52,10 +52,14 @@ def test_language_kinds() -> None:
     assert language_kind(None) == "xx"
 
 
-def test_stems_travel_between_processes_and_runs(tmp_path: object) -> None:
+def test_stems_travel_between_processes_and_runs(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from pathlib import Path
 
     from tui_reader.index import analysis
+
+    monkeypatch.setattr(analysis, "_STEMS", {})  # a fresh process
 
     fresh = analysis.new_indonesian_stems("Para pengunjung berkunjung dan yang lain")
     assert fresh["berkunjung"] == "kunjung"
