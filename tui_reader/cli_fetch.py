@@ -123,7 +123,7 @@ def cmd_feed_add(args: argparse.Namespace) -> int:
 def cmd_feed_list(args: argparse.Namespace) -> int:
     """``feed list [--json]``."""
     from tui_reader.cli import open_archive
-    from tui_reader.fetching import FeedTable
+    from tui_reader.feed_table import FeedTable
 
     with open_archive(args, heal=False) as archive:
         feeds = FeedTable(archive).all()
@@ -164,7 +164,7 @@ def _safe(text: str) -> str:
 def cmd_feed_remove(args: argparse.Namespace) -> int:
     """``feed remove ID|URL [--purge]``."""
     from tui_reader.cli import open_archive
-    from tui_reader.fetching import FeedTable
+    from tui_reader.feed_table import FeedTable
 
     with open_archive(args, heal=False) as archive:
         table = FeedTable(archive)
@@ -181,7 +181,7 @@ def cmd_feed_import(args: argparse.Namespace) -> int:
     from tui_reader.cli import open_archive
     from tui_reader.errors import InputError
     from tui_reader.feeds import parse_opml
-    from tui_reader.fetching import FeedTable
+    from tui_reader.feed_table import FeedTable
 
     try:
         data = args.file.read_bytes()
@@ -198,7 +198,7 @@ def cmd_feed_export(args: argparse.Namespace) -> int:
     """``feed export [--output FILE]``."""
     from tui_reader.cli import open_archive
     from tui_reader.feeds import OpmlFeed, build_opml
-    from tui_reader.fetching import FeedTable
+    from tui_reader.feed_table import FeedTable
 
     with open_archive(args, heal=False) as archive:
         feeds = FeedTable(archive).all()

@@ -87,11 +87,12 @@ def prepare_many(
         for item in items:
             yield item, prepare_item(item, entities)
         return
-    with _pool(workers) as pool:
+    with process_pool(workers) as pool:
         yield from _ordered_parallel(pool, items, entities, chunk, window=workers * 4)
 
 
-def _pool(workers: int) -> Executor:
+def process_pool(workers: int) -> Executor:
+    """A pool of ``workers`` processes started safely (forkserver) for CPU-bound work."""
     import multiprocessing
 
     # forkserver: never fork a process that may hold threads (the UI, a whoosh writer).

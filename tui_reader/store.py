@@ -245,6 +245,17 @@ class Store:
                 "UPDATE articles SET entities_done = 1, needs_index = 1 WHERE id = ?", (article_id,)
             )
 
+    def save_analysis(self, items: Sequence[tuple[int, PreparedArticle]]) -> None:
+        """Store language and entities computed after the articles were stored."""
+        with self.transaction() as db:
+            for article_id, item in items:
+                db.execute(
+                    "UPDATE articles SET lang = ?, entities_done = ?, needs_index = 1 WHERE id = ?",
+                    (item.lang, int(item.entities is not None), article_id),
+                )
+                if item.entities is not None:
+                    self._replace_mentions(db, article_id, item.entities)
+
     def ids_without_entities(self) -> list[int]:
         """Articles whose entities were never computed."""
         return [r[0] for r in self._query("SELECT id FROM articles WHERE entities_done = 0")]
