@@ -288,6 +288,8 @@ def _walk_outlines(
         if not url:
             _walk_outlines(outline, (*folders, name) if name else folders, feeds, depth + 1)
             continue
+        if not url.lower().startswith(("http://", "https://")):
+            continue  # file:, javascript:... can never be fetched; never store them
         categories = (outline.get("category") or "").split(",")
         tags = [*folders, *(c.strip().strip("/") for c in categories)]
         previous = feeds.get(url)
