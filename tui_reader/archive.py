@@ -291,8 +291,12 @@ class Archive:
         sort: SortOrder = "relevance",
         snippets: bool = True,
         suggest: bool = True,
+        max_expansion: int | None = None,
     ) -> SearchResult:
         """Ranked search; see the README for the query language.
+
+        ``max_expansion`` caps each wildcard's words (default: the configured cap); search
+        as you type uses a lower one.
 
         Raises:
             QueryError: when the query cannot be understood.
@@ -303,7 +307,7 @@ class Archive:
             limit=limit,
             offset=offset,
             sort=sort,
-            max_expansion=self.config.search.max_expansion,
+            max_expansion=max_expansion or self.config.search.max_expansion,
             suggest=suggest,
         )
         return self._result(query, raw, snippets)

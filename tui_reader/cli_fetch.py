@@ -180,8 +180,8 @@ def cmd_feed_import(args: argparse.Namespace) -> int:
     """``feed import FILE.opml``."""
     from tui_reader.cli import open_archive
     from tui_reader.errors import InputError
-    from tui_reader.feeds import parse_opml
     from tui_reader.feed_table import FeedTable
+    from tui_reader.feeds import parse_opml
 
     try:
         data = args.file.read_bytes()
@@ -197,15 +197,18 @@ def cmd_feed_import(args: argparse.Namespace) -> int:
 def cmd_feed_export(args: argparse.Namespace) -> int:
     """``feed export [--output FILE]``."""
     from tui_reader.cli import open_archive
-    from tui_reader.feeds import OpmlFeed, build_opml
     from tui_reader.feed_table import FeedTable
+    from tui_reader.feeds import OpmlFeed, build_opml
 
     with open_archive(args, heal=False) as archive:
         feeds = FeedTable(archive).all()
     text = build_opml([OpmlFeed(f.url, f.title, f.site_url, f.tags) for f in feeds])
     if args.output:
+        from tui_reader.cli import open_private
+
         tmp = args.output.with_name(args.output.name + ".part")
-        tmp.write_text(text + "\n", encoding="utf-8")
+        with open_private(tmp) as out:
+            out.write(text + "\n")
         tmp.replace(args.output)
         print(f"exported {len(feeds)} feeds to {args.output}", file=sys.stderr)
     else:

@@ -16,7 +16,7 @@ from whoosh import query as wq
 from whoosh.qparser import syntax
 
 from tui_reader.errors import QueryError
-from tui_reader.index.analysis import plain_analyzer
+from tui_reader.index.analysis import plain_analyzer, word_normalizer
 from tui_reader.index.fields import FIELD_ALIASES, FIELD_BOOSTS, TEXT_FIELDS, USER_FIELDS
 
 MAX_QUERY_CHARS = 2000
@@ -167,6 +167,14 @@ def _leaves(q: Any) -> list[Any]:
     return found
 
 
+class ExpansionOr(wq.Or):  # type: ignore[misc]
+    """The words a wildcard expanded to. Whoosh's default for an ``Or`` on a large index
+    is a binary tree of union matchers, which spends seconds rebalancing on a few hundred
+    common words; preloading the matches into an array is linear and fast."""
+
+    matcher_type = wq.Or.ARRAY_MATCHER
+
+
 def cap_expansions(q: Any, reader: Any, limit: int) -> tuple[Any, list[str]]:
     """Expand wildcards and prefixes over the words people type, bounded.
 
@@ -179,7 +187,7 @@ def cap_expansions(q: Any, reader: Any, limit: int) -> tuple[Any, list[str]]:
 
     def visit(node: Any) -> Any:
         if isinstance(node, wq.MultiTerm):
-            words = _expand(node, reader)
+            words = _expand(node, reader, limit)
             if len(words) > limit:
                 field = node.fieldname
                 words = sorted(words, key=lambda w: reader.doc_frequency(field, w), reverse=True)
@@ -187,7 +195,7 @@ def cap_expansions(q: Any, reader: Any, limit: int) -> tuple[Any, list[str]]:
                 if node.text not in capped:
                     capped.append(node.text)
             terms = [wq.Term(node.fieldname, w, boost=node.boost) for w in words]
-            return wq.Or(terms) if terms else wq.NullQuery
+            return ExpansionOr(terms) if terms else wq.NullQuery
         if node.is_leaf():
             return node
         return node.apply(visit)
@@ -195,8 +203,13 @@ def cap_expansions(q: Any, reader: Any, limit: int) -> tuple[Any, list[str]]:
     return visit(q), capped
 
 
-def _expand(node: Any, reader: Any) -> list[str]:
-    """The indexed words a wildcard/prefix node stands for."""
+def _expand(node: Any, reader: Any, limit: int) -> list[str]:
+    """The indexed words a wildcard/prefix node stands for.
+
+    Shorter words are taken first (they are the common ones a half-typed word is
+    heading for), and at most ``4 * limit`` distinct stems are gathered, so a one-letter
+    prefix costs no more than a long one.
+    """
     field = node.fieldname
     schema = reader.schema
     fieldobj = schema[field] if field in schema else None  # noqa: SIM401 (no .get)
@@ -204,11 +217,14 @@ def _expand(node: Any, reader: Any) -> list[str]:
         return [_text(w) for w in islice(node._btexts(reader), MAX_RAW_EXPANSION)]
     twin = copy.copy(node)
     twin.fieldname = fieldobj.spelling_fieldname(field)
+    normalize = word_normalizer(field.rsplit("_", 1)[-1])
     stems: dict[str, None] = {}
-    for raw in islice(twin._btexts(reader), MAX_RAW_EXPANSION):
-        for token in fieldobj.analyzer(_text(raw)):
-            if (field, token.text) in reader:
-                stems.setdefault(token.text, None)
+    for raw in sorted(islice(twin._btexts(reader), MAX_RAW_EXPANSION), key=len):
+        stem = normalize(_text(raw))
+        if stem and stem not in stems and (field, stem) in reader:
+            stems[stem] = None
+            if len(stems) >= 4 * limit:
+                break
     return list(stems)
 
 

@@ -9,7 +9,7 @@ from typing import Literal
 from tui_reader.models import SortOrder
 
 Which = Literal["all", "unread", "starred"]
-_PLAIN_WORD = re.compile(r"\w{2,}$")
+_PLAIN_WORD = re.compile(r"\w{3,}$")  # shorter prefixes match too much to help
 _OPERATORS = {"and", "or", "not", "to"}
 
 

@@ -23,6 +23,11 @@ PRELOAD = 20
 FIXED_COLUMNS = 49  # the other columns, two cells of padding each, the scrollbar
 
 
+# A half-typed word stands for its most common completions only: enough to show the
+# article being looked for, few enough to answer before the next keystroke.
+TYPING_EXPANSION = 16
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
     """One page of the list, as loaded by a worker."""
@@ -117,6 +122,7 @@ class ArticleList(DataTable[Text]):
                 offset=offset,
                 sort=source.effective_sort(),
                 snippets=False,
+                max_expansion=TYPING_EXPANSION,
             )
             return Page(generation, offset, result.hits, result.total, result)
         feed, tag = source.feed_id, source.tag
