@@ -322,13 +322,22 @@ def cmd_export(args: argparse.Namespace) -> int:
     with open_archive(args) as archive:
         if args.output:
             tmp = args.output.with_name(args.output.name + ".part")
-            with tmp.open("w", encoding="utf-8") as out:
+            with open_private(tmp) as out:
                 count = _write_export(archive, query, args.format, out)
             tmp.replace(args.output)
         else:
             count = _write_export(archive, query, args.format, sys.stdout)
     print(f"exported {count} articles", file=sys.stderr)
     return 0
+
+
+def open_private(path: Path) -> TextIO:
+    """Open ``path`` for writing, readable by the user only (exports hold the archive)."""
+    import os
+
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an existing file keeps its mode through O_CREAT
+    return open(fd, "w", encoding="utf-8")  # noqa: SIM115 - the caller closes it
 
 
 def _write_export(archive: Archive, query: str | None, fmt: str, out: TextIO) -> int:

@@ -62,6 +62,10 @@ def resolve_paths(home: Path | str | None = None) -> Paths:
 def ensure_dir(path: Path) -> Path:
     """Create ``path`` (and parents) private to the user if it does not exist."""
     if not path.is_dir():
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        path.chmod(0o700)
+        # mkdir(parents=True) gives missing parents the umask's mode (often 0755); the
+        # parents made here (e.g. the TUI_READER_HOME folder) are ours, so private too.
+        missing = [p for p in (path, *path.parents) if not p.exists()]
+        for folder in reversed(missing):
+            folder.mkdir(mode=0o700, exist_ok=True)
+            folder.chmod(0o700)
     return path
