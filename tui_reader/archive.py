@@ -292,6 +292,7 @@ class Archive:
         snippets: bool = True,
         suggest: bool = True,
         max_expansion: int | None = None,
+        exact_total: bool = True,
     ) -> SearchResult:
         """Ranked search; see the README for the query language.
 
@@ -309,6 +310,7 @@ class Archive:
             sort=sort,
             max_expansion=max_expansion or self.config.search.max_expansion,
             suggest=suggest,
+            exact_total=exact_total,
         )
         return self._result(query, raw, snippets)
 
@@ -327,7 +329,9 @@ class Archive:
                 snippet, marks = self.index.snippet(texts[hit.article_id], summary.lang, raw.words)
             hits.append(SearchHit(summary, hit.score, snippet, marks))
         terms = tuple(sorted(set().union(*raw.words.values()))) if raw.words else ()
-        return SearchResult(query, tuple(hits), raw.total, raw.suggestion, raw.notices, terms)
+        return SearchResult(
+            query, tuple(hits), raw.total, raw.suggestion, raw.notices, terms, raw.total_exact
+        )
 
     def match_spans(self, article: Article, query: str) -> list[tuple[int, int]]:
         """Offsets in the article's text of every word the query matches."""

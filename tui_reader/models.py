@@ -172,6 +172,7 @@ class SearchResult:
     suggestion: str | None = None
     notices: tuple[str, ...] = ()
     terms: tuple[str, ...] = ()
+    total_exact: bool = True
 
 
 @dataclass(frozen=True, slots=True)

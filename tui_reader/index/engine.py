@@ -45,6 +45,7 @@ class RawResult:
     words: dict[str, frozenset[str]]
     suggestion: str | None
     notices: tuple[str, ...]
+    total_exact: bool = True
 
 
 class IndexSession:
@@ -200,8 +201,12 @@ class Index:
         sort: str = "relevance",
         max_expansion: int = 64,
         suggest: bool = True,
+        exact_total: bool = True,
     ) -> RawResult:
         """Run a query; BM25F ranking, or newest first with ``sort="date"``.
+
+        Counting every match costs a second pass over them; with ``exact_total=False``
+        the total is exact only when the page is not full, else Whoosh's estimate.
 
         Raises:
             QueryError: when the query cannot be understood.
@@ -226,10 +231,12 @@ class Index:
                 RawHit(int(hit["article_id"]), float(hit.score or 0.0))
                 for hit in results[offset:page]
             )
-            total = len(results)
+            scored = results.scored_length()
+            exact = exact_total or scored < page
+            total = len(results) if exact else max(results.estimated_length(), page)
             words = self._query_words(q, searcher)
             suggestion = self._suggest(q, text, searcher) if suggest and total == 0 else None
-        return RawResult(hits, total, words, suggestion, notices)
+        return RawResult(hits, total, words, suggestion, notices, exact)
 
     def _query_words(self, q: Any, searcher: Any) -> dict[str, frozenset[str]]:
         """The (analysed) words a query matched, per analyzer family, for highlighting."""

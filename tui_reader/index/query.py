@@ -186,6 +186,8 @@ def cap_expansions(q: Any, reader: Any, limit: int) -> tuple[Any, list[str]]:
     capped: list[str] = []
 
     def visit(node: Any) -> Any:
+        if isinstance(node, wq.NumericRange):
+            return _flat_range(node, reader)
         if isinstance(node, wq.MultiTerm):
             words = _expand(node, reader, limit)
             if len(words) > limit:
@@ -201,6 +203,25 @@ def cap_expansions(q: Any, reader: Any, limit: int) -> tuple[Any, list[str]]:
         return node.apply(visit)
 
     return visit(q), capped
+
+
+def _flat_range(node: Any, reader: Any) -> Any:
+    """A date range as one preloaded union of the index terms it covers.
+
+    Whoosh compiles a numeric range into a tree of term ranges, each a tree of unions;
+    over a year of dates that tree costs more than the rest of the query.
+    """
+    compiled = node._compile_query(reader)
+    words: list[bytes] = []
+    for leaf in compiled.leaves():
+        if isinstance(leaf, wq.TermRange):
+            words.extend(leaf._btexts(reader))
+        elif isinstance(leaf, wq.Term):
+            words.append(leaf.text)
+    if not words:
+        return wq.NullQuery
+    union = ExpansionOr([wq.Term(node.fieldname, w) for w in words])
+    return wq.ConstantScoreQuery(union, node.boost)
 
 
 def _expand(node: Any, reader: Any, limit: int) -> list[str]:

@@ -148,7 +148,8 @@ class LibraryScreen(Screen[None]):
         if page.offset or page.generation != self.query_one(ArticleList).generation:
             return
         self.call_after_refresh(self.reader.first_list_shown)
-        text = Text(f"{page.total:,} article{'s' if page.total != 1 else ''}")
+        about = "" if page.result is None or page.result.total_exact else "about "
+        text = Text(f"{about}{page.total:,} article{'s' if page.total != 1 else ''}")
         if self.source.is_search:
             text.append(f" · sorted by {self.source.effective_sort()}", style="dim")
         if page.result and page.result.suggestion:

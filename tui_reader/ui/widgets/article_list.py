@@ -25,7 +25,7 @@ FIXED_COLUMNS = 49  # the other columns, two cells of padding each, the scrollba
 
 # A half-typed word stands for its most common completions only: enough to show the
 # article being looked for, few enough to answer before the next keystroke.
-TYPING_EXPANSION = 16
+TYPING_EXPANSION = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +123,7 @@ class ArticleList(DataTable[Text]):
                 sort=source.effective_sort(),
                 snippets=False,
                 max_expansion=TYPING_EXPANSION,
+                exact_total=False,
             )
             return Page(generation, offset, result.hits, result.total, result)
         feed, tag = source.feed_id, source.tag
@@ -141,6 +142,8 @@ class ArticleList(DataTable[Text]):
         self._loading = False
         if page.offset == 0:
             self.total = page.total
+        if len(page.hits) < PAGE:  # the end: an estimated total is now known exactly
+            self.total = page.offset + len(page.hits)
         self.hits.extend(page.hits)
         self.add_rows(self._cells(hit.article) for hit in page.hits)
         if page.offset == 0:
