@@ -26,7 +26,7 @@ def _assert_all_survived(campaign: Campaign) -> None:
 
 
 def test_import_survives_kills(tmp_path: Path) -> None:
-    campaign = import_campaign(tmp_path / "home", tmp_path, runs=4, seed=SEED, per_run=100)
+    campaign = import_campaign(tmp_path / "home", tmp_path, runs=4, seed=SEED, per_run=60)
     _assert_all_survived(campaign)
 
 

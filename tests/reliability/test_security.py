@@ -24,9 +24,10 @@ def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-@pytest.fixture
-def used_home(tmp_path: Path) -> Path:
+@pytest.fixture(scope="module")
+def used_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A home a child process created and used: import, search, export, UI state."""
+    tmp_path = tmp_path_factory.mktemp("security")
     home = tmp_path / "home"
     source = tmp_path / "a.jsonl"
     source.write_text('{"title": "Private", "text": "harbour ferry council news"}\n')
