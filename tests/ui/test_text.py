@@ -35,7 +35,7 @@ def test_blocks_map_raw_offsets_to_display() -> None:
 
 
 def test_typed_query_widens_the_last_word() -> None:
-    assert typed_query("kim jon") == "kim (jon OR jon*)"
+    assert typed_query("kim jon") == "kim (jon OR title:jon*)"
     assert typed_query("kim jo") == "kim jo"  # two letters match too much to widen
     assert typed_query("kim ") == "kim"
     assert typed_query('person:"Kim"') == 'person:"Kim"'
