@@ -11,14 +11,12 @@ import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui_reader.config import Config, load_config
 from tui_reader.errors import ArchiveBusyError, StoreError
-from tui_reader.importer import ImportItem
-from tui_reader.index import Index, IndexSession, RawResult
-from tui_reader.index.analysis import cached_stem_count, learn_stems, load_stems, save_stems
 from tui_reader.models import (
     Article,
     ArticleDraft,
@@ -35,8 +33,13 @@ from tui_reader.models import (
     SortOrder,
 )
 from tui_reader.paths import Paths, ensure_dir, resolve_paths
-from tui_reader.pipeline import prepare_draft, prepare_many
 from tui_reader.store import ListFilter, Store
+
+if TYPE_CHECKING:
+    # Loaded on first use: the index (Whoosh) and the ingest pipeline are not needed to
+    # open an archive and list it, which is what the reader does first.
+    from tui_reader.importer import ImportItem
+    from tui_reader.index import Index, IndexSession, RawResult
 
 Progress = Callable[[int], None]
 STORE_BATCH = 200
@@ -69,7 +72,13 @@ class Archive:
         self.config = config or load_config(paths.config_path)
         ensure_dir(paths.data_dir)
         self.store = Store(paths.db_path)
-        self.index = Index(paths.index_dir)
+
+    @cached_property
+    def index(self) -> Index:
+        """The search index (opened on first use)."""
+        from tui_reader.index import Index
+
+        return Index(self.paths.index_dir)
 
     @classmethod
     def open(cls, home: Path | str | None = None) -> Archive:
@@ -78,7 +87,8 @@ class Archive:
 
     def close(self) -> None:
         """Release the index and the database."""
-        self.index.close()
+        if "index" in self.__dict__:
+            self.index.close()
         self.store.close()
 
     def __enter__(self) -> Archive:
@@ -91,6 +101,8 @@ class Archive:
 
     def add_draft(self, draft: ArticleDraft) -> IngestOutcome:
         """Prepare, store and index one article (fetching and the UI use this)."""
+        from tui_reader.pipeline import prepare_draft
+
         prepared = prepare_draft(draft, entities=self.config.entities.enabled)
         return self.add_prepared([prepared])[0]
 
@@ -113,6 +125,8 @@ class Archive:
         Each batch is one store transaction; the index gets one commit at the end (a crash
         before it leaves the articles stored and flagged for indexing on the next start).
         """
+        from tui_reader.pipeline import prepare_many
+
         if workers is None:
             workers = (os.cpu_count() or 1) if expected >= PARALLEL_THRESHOLD else 1
         report = IngestReport()
@@ -144,6 +158,8 @@ class Archive:
         """Store a batch and hand its articles to the index session; returns their ids."""
         if not batch:
             return []
+        from tui_reader.index.analysis import learn_stems
+
         outcomes = self.store.save_batch([prepared for _, prepared in batch])
         for (source, prepared), outcome in zip(batch, outcomes, strict=True):
             report.record(_with_source(outcome, source))
@@ -191,12 +207,16 @@ class Archive:
 
     def _warm_stems(self) -> int:
         """Load the on-disk stem cache once per process; returns the stems known now."""
+        from tui_reader.index.analysis import cached_stem_count, load_stems
+
         if cached_stem_count() < 1000:
             load_stems(self._stems_path())
         return cached_stem_count()
 
     def _keep_stems(self, known_before: int) -> None:
         """Save the stem cache when this run taught it many new words."""
+        from tui_reader.index.analysis import cached_stem_count, save_stems
+
         if cached_stem_count() - known_before > 1000:
             save_stems(self._stems_path())
 
