@@ -131,7 +131,7 @@ class Archive:
             workers = (os.cpu_count() or 1) if expected >= PARALLEL_THRESHOLD else 1
         report = IngestReport()
         batch: list[tuple[str, PreparedArticle]] = []
-        indexed: list[int] = []
+        indexed: dict[int, int] = {}
         known_stems = self._warm_stems()
         stream = prepare_many(items, entities=self.config.entities.enabled, workers=workers)
         with self.index.session(bulk=True) as session:
@@ -142,11 +142,11 @@ class Archive:
                 else:
                     batch.append((item.source, prepared))
                 if len(batch) >= STORE_BATCH:
-                    indexed += self._store_batch(batch, report, session)
+                    indexed.update(self._store_batch(batch, report, session))
                     batch = []
                 if progress:
                     progress(1)
-            indexed += self._store_batch(batch, report, session)
+            indexed.update(self._store_batch(batch, report, session))
         self.store.mark_indexed(indexed)
         self.sync_index()
         self._keep_stems(known_stems)
@@ -154,10 +154,11 @@ class Archive:
 
     def _store_batch(
         self, batch: list[tuple[str, PreparedArticle]], report: IngestReport, session: IndexSession
-    ) -> list[int]:
-        """Store a batch and hand its articles to the index session; returns their ids."""
+    ) -> dict[int, int]:
+        """Store a batch and hand its articles to the index session; returns their
+        ids with the versions indexed."""
         if not batch:
-            return []
+            return {}
         from tui_reader.index.analysis import learn_stems
 
         outcomes = self.store.save_batch([prepared for _, prepared in batch])
@@ -165,9 +166,9 @@ class Archive:
             report.record(_with_source(outcome, source))
             learn_stems(prepared.stems)
         stored = {o.article_id for o in outcomes if o.status is not IngestStatus.DUPLICATE}
-        ids = sorted(i for i in stored if i is not None)
-        session.add(self.store.index_docs(ids))
-        return ids
+        docs = self.store.index_docs(sorted(i for i in stored if i is not None))
+        session.add(docs)
+        return {doc.id: doc.version for doc in docs}
 
     # -- index upkeep ------------------------------------------------------------------
 
@@ -183,17 +184,21 @@ class Archive:
         if not to_index and not to_drop:
             return 0
 
+        versions: dict[int, int] = {}
+
         def docs() -> Iterator[IndexDoc]:
             for start in range(0, len(to_index), INDEX_BATCH):
                 chunk = to_index[start : start + INDEX_BATCH]
-                yield from self.store.index_docs(chunk)
+                for doc in self.store.index_docs(chunk):
+                    versions[doc.id] = doc.version
+                    yield doc
                 if progress:
                     progress(len(chunk))
 
         with self.index.session(bulk=bulk, wait=INDEX_WAIT if wait is None else wait) as session:
             session.delete(to_drop)
             session.add(docs())
-        self.store.mark_indexed(to_index, to_drop)
+        self.store.mark_indexed(versions, to_drop)
         return len(to_index)
 
     def _sync_soon(self) -> None:
@@ -267,8 +272,9 @@ class Archive:
         if stale:
             report.problems.append(f"{len(stale)} articles changed since they were indexed")
         if repair and (missing or orphans or stale):
-            self.index.update(self.store.index_docs(missing + stale), orphans, bulk=True)
-            self.store.mark_indexed(missing + stale)
+            docs = self.store.index_docs(missing + stale)
+            self.index.update(docs, orphans, bulk=True)
+            self.store.mark_indexed({doc.id: doc.version for doc in docs})
             report.fixed.append(
                 f"indexed {len(missing) + len(stale)} articles, dropped {len(orphans)} orphans"
             )

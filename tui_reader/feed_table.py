@@ -107,7 +107,10 @@ class FeedTable:
                 )
                 db.execute("DELETE FROM articles WHERE feed_id = ?", (feed_id,))
             else:  # the index records the feed id: re-index the articles without it
-                db.execute("UPDATE articles SET needs_index = 1 WHERE feed_id = ?", (feed_id,))
+                db.execute(
+                    "UPDATE articles SET needs_index = needs_index + 1 WHERE feed_id = ?",
+                    (feed_id,),
+                )
             db.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
 
     def unseen(self, feed_id: int, items: list[PreparedArticle]) -> list[PreparedArticle]:

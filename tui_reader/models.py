@@ -228,6 +228,7 @@ class IndexDoc:
     is_starred: bool
     feed_id: int | None
     entities: tuple[EntityMention, ...] = ()
+    version: int = 0  # the store's change counter when this was read
 
 
 @dataclass(frozen=True, slots=True)

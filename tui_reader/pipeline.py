@@ -26,7 +26,13 @@ Prepared = PreparedArticle | tuple[str, str]  # an article, or (source, error me
 def prepare_draft(draft: ArticleDraft, *, entities: bool = True) -> PreparedArticle:
     """Compute language, hash, word count and entities for a draft."""
     text = clean_text(draft.text).strip()
-    draft = replace(draft, title=clean_line(draft.title) or "(untitled)", text=text)
+    draft = replace(
+        draft,
+        title=clean_line(draft.title) or "(untitled)",
+        text=text,
+        author=clean_line(draft.author or "") or None,
+        site=clean_line(draft.site or "") or None,
+    )
     lang = draft.lang or detect_language(f"{draft.title}\n{text}")
     # Stemming is the costly part of indexing Indonesian: do it here, in parallel, and
     # hand the stems to the indexing process.

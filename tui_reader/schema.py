@@ -86,6 +86,12 @@ MIGRATIONS: tuple[str, ...] = (
         article_id INTEGER PRIMARY KEY
     );
     """,
+    # 2: needs_index counts changes (a version), so a change made while the article was
+    # being indexed is not lost when the indexer marks what it indexed.
+    """
+    DROP INDEX articles_to_index;
+    CREATE INDEX articles_to_index ON articles(needs_index) WHERE needs_index > 0;
+    """,
 )
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -185,7 +185,6 @@ class Store:
             "categories": json.dumps(list(draft.categories), ensure_ascii=False),
             "summary_only": int(draft.summary_only),
             "entities_done": int(item.entities is not None),
-            "needs_index": 1,
         }
         if existing is None:
             values["added"] = stamp
@@ -199,7 +198,10 @@ class Store:
         else:
             article_id = existing["id"]
             sets = ", ".join(f"{k} = :{k}" for k in values)
-            db.execute(f"UPDATE articles SET {sets} WHERE id = :id", {**values, "id": article_id})
+            db.execute(
+                f"UPDATE articles SET {sets}, needs_index = needs_index + 1 WHERE id = :id",
+                {**values, "id": article_id},
+            )
             status = IngestStatus.UPDATED
         if draft.raw_html is not None:
             db.execute(
@@ -242,7 +244,8 @@ class Store:
         with self.transaction() as db:
             self._replace_mentions(db, article_id, entities)
             db.execute(
-                "UPDATE articles SET entities_done = 1, needs_index = 1 WHERE id = ?", (article_id,)
+                "UPDATE articles SET entities_done = 1, needs_index = needs_index + 1 WHERE id = ?",
+                (article_id,),
             )
 
     def save_analysis(self, items: Sequence[tuple[int, PreparedArticle]]) -> None:
@@ -250,7 +253,8 @@ class Store:
         with self.transaction() as db:
             for article_id, item in items:
                 db.execute(
-                    "UPDATE articles SET lang = ?, entities_done = ?, needs_index = 1 WHERE id = ?",
+                    "UPDATE articles SET lang = ?, entities_done = ?, "
+                    "needs_index = needs_index + 1 WHERE id = ?",
                     (item.lang, int(item.entities is not None), article_id),
                 )
                 if item.entities is not None:
@@ -407,7 +411,7 @@ class Store:
         """Set an article's read or starred flag."""
         with self.transaction() as db:
             changed = db.execute(
-                f"UPDATE articles SET {flag} = ?, needs_index = 1 WHERE id = ?",
+                f"UPDATE articles SET {flag} = ?, needs_index = needs_index + 1 WHERE id = ?",
                 (int(on), article_id),
             ).rowcount
         if not changed:
@@ -426,7 +430,9 @@ class Store:
         with self.transaction() as db:
             db.execute("DELETE FROM tags WHERE article_id = ?", (article_id,))
             self._add_tags(db, article_id, tags)
-            db.execute("UPDATE articles SET needs_index = 1 WHERE id = ?", (article_id,))
+            db.execute(
+                "UPDATE articles SET needs_index = needs_index + 1 WHERE id = ?", (article_id,)
+            )
 
     def all_tags(self) -> list[tuple[str, int]]:
         """Every tag with its article count."""
@@ -437,15 +443,19 @@ class Store:
 
     def pending_index(self) -> tuple[list[int], list[int]]:
         """Articles to (re)index, and deleted articles to drop from the index."""
-        to_index = [r[0] for r in self._query("SELECT id FROM articles WHERE needs_index = 1")]
+        to_index = [r[0] for r in self._query("SELECT id FROM articles WHERE needs_index > 0")]
         to_drop = [r[0] for r in self._query("SELECT article_id FROM index_deletions")]
         return to_index, to_drop
 
-    def mark_indexed(self, indexed: Sequence[int], dropped: Sequence[int] = ()) -> None:
-        """Record that the index now reflects these articles."""
+    def mark_indexed(self, versions: dict[int, int], dropped: Sequence[int] = ()) -> None:
+        """Record that the index now holds these articles as of these versions.
+
+        An article changed since (its version moved on) stays pending.
+        """
         with self.transaction() as db:
             db.executemany(
-                "UPDATE articles SET needs_index = 0 WHERE id = ?", [(i,) for i in indexed]
+                "UPDATE articles SET needs_index = 0 WHERE id = ? AND needs_index = ?",
+                list(versions.items()),
             )
             db.executemany(
                 "DELETE FROM index_deletions WHERE article_id = ?", [(i,) for i in dropped]
@@ -454,7 +464,7 @@ class Store:
     def mark_all_for_index(self) -> None:
         """Flag every article for indexing (before a full rebuild)."""
         with self.transaction() as db:
-            db.execute("UPDATE articles SET needs_index = 1")
+            db.execute("UPDATE articles SET needs_index = needs_index + 1")
             db.execute("DELETE FROM index_deletions")
 
     def index_docs(self, ids: Sequence[int]) -> list[IndexDoc]:
@@ -465,7 +475,7 @@ class Store:
             marks = ",".join("?" * len(chunk))
             rows = self._query(
                 "SELECT id, title, text, lang, site, author, url, published, added, is_read, "
-                f"is_starred, feed_id FROM articles WHERE id IN ({marks})",
+                f"is_starred, feed_id, needs_index FROM articles WHERE id IN ({marks})",
                 chunk,
             )
             tags = self._tags_of(chunk)
@@ -486,6 +496,7 @@ class Store:
                     is_starred=bool(r["is_starred"]),
                     feed_id=r["feed_id"],
                     entities=tuple(entities.get(r["id"], ())),
+                    version=r["needs_index"],
                 )
                 for r in rows
             )

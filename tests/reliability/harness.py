@@ -349,7 +349,7 @@ def _pending_index(db_path: Path) -> int:
     db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
     try:
         return int(
-            db.execute("SELECT count(*) FROM articles WHERE needs_index = 1").fetchone()[0]
+            db.execute("SELECT count(*) FROM articles WHERE needs_index > 0").fetchone()[0]
             + db.execute("SELECT count(*) FROM index_deletions").fetchone()[0]
         )
     except sqlite3.OperationalError:  # killed before the schema was created

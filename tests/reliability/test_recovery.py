@@ -9,8 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from tests.reliability.harness import TRACEBACK, child_env, cli
 
 
@@ -37,12 +35,6 @@ def test_deleted_index_is_rebuilt_on_the_next_start(tmp_path: Path) -> None:
     assert cli(home, "doctor").returncode == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Index.exists() opens the index through whoosh.index.exists_in, which raises "
-    "whoosh's IndexError on a damaged table of contents: a traceback instead of a rebuild "
-    "(proposed fix for tui_reader/index/engine.py in the report)",
-)
 def test_damaged_index_is_rebuilt_on_the_next_start(tmp_path: Path) -> None:
     home = _imported_home(tmp_path)
     for toc in (home / "data" / "index").glob("*.toc"):

@@ -58,12 +58,6 @@ def test_index_files_written_by_the_cli_are_private(used_home: Path) -> None:
     assert not [p.name for p in index.iterdir() if _mode(p) & 0o077]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the core relies on the CLI's umask: Archive used as a library (the UI under "
-    "another entry point, scripts) lets Whoosh create index files 0644; see the report's "
-    "proposed fix for tui_reader/index/engine.py",
-)
 def test_index_files_are_private_without_the_cli_umask(tmp_path: Path) -> None:
     previous = os.umask(0o022)
     try:

@@ -143,3 +143,14 @@ def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError, match="cannot open the archive"):
         Store(path)
+
+
+def test_a_change_while_indexing_stays_pending(store: Store) -> None:
+    a = store.save_batch([prepared()])[0].article_id or 0
+    [doc] = store.index_docs([a])  # the indexer reads the article...
+    store.set_flag(a, "is_starred", True)  # ...another process changes it...
+    store.mark_indexed({doc.id: doc.version})  # ...then the indexer marks what it read
+    assert store.pending_index()[0] == [a]
+    [again] = store.index_docs([a])
+    store.mark_indexed({again.id: again.version})
+    assert store.pending_index()[0] == []

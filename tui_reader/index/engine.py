@@ -81,8 +81,9 @@ class Index:
     # -- opening ---------------------------------------------------------------------
 
     def exists(self) -> bool:
-        """True when an index has been created in the folder."""
-        return self.directory.is_dir() and windex.exists_in(str(self.directory))
+        """True when an index has been created in the folder (it may still be damaged:
+        then opening it raises StoreError, and Archive.ensure_index rebuilds it)."""
+        return self.directory.is_dir() and any(self.directory.glob("_MAIN_*.toc"))
 
     def _open(self) -> Any:
         with self._lock:
@@ -106,6 +107,7 @@ class Index:
                 shutil.rmtree(self.directory)
             self.directory.mkdir(mode=0o700, parents=True)
             ix = windex.create_in(str(self.directory), build_schema())
+            _make_private(self.directory)
             self._ix = ix
             self._parser = make_parser(ix.schema)
 
@@ -151,6 +153,7 @@ class Index:
             writer.cancel()
             raise
         writer.commit(merge=not bulk)
+        _make_private(self.directory)
 
     def _writer(self, ix: Any, bulk: bool, wait: float = WRITE_WAIT_SECONDS) -> Any:
         deadline = time.monotonic() + wait
@@ -172,6 +175,7 @@ class Index:
         ix = self._open()
         writer = self._writer(ix, bulk=True)
         writer.commit(optimize=True)
+        _make_private(self.directory)
 
     # -- reading ---------------------------------------------------------------------
 
@@ -328,6 +332,13 @@ class Index:
         """Offsets in ``text`` of every word that matches the query's words."""
         kind = language_kind(lang)
         return find_words(text, kind, words.get(kind, frozenset()))
+
+
+def _make_private(directory: Path) -> None:
+    """Whoosh creates files with the process umask; the index holds article text."""
+    for path in directory.iterdir():
+        if path.is_file() and path.stat().st_mode & 0o077:
+            path.chmod(0o600)
 
 
 def make_snippet(
