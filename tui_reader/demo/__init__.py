@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import zlib
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ def demo_home(home: Path | str | None = None) -> Path:
 
 def ensure_demo(home: Path, *, rebuild: bool = False) -> Archive:
     """Open the demo archive at ``home``, (re)building it when needed."""
-    wanted = manifest()["version"]
+    wanted = _fingerprint()
     marker = home / MARKER
     if not rebuild and _built_version(marker) == wanted:
         return Archive.open(home)
@@ -56,12 +57,30 @@ def ensure_demo(home: Path, *, rebuild: bool = False) -> Archive:
     return archive
 
 
-def _built_version(marker: Path) -> int | None:
+def _built_version(marker: Path) -> str | None:
     try:
         value = json.loads(marker.read_text(encoding="utf-8")).get("version")
     except (OSError, ValueError, AttributeError):
         return None
-    return value if isinstance(value, int) else None
+    return value if isinstance(value, str) else None
+
+
+def _fingerprint() -> str:
+    """What the demo archive was built from: the pages, the app and its entity models.
+
+    A new entity model (or app version) rebuilds the demo, so it never shows stale
+    entities."""
+    from importlib.resources import files
+
+    from tui_reader import __version__
+
+    crc = 0
+    models = files("tui_reader.entities")
+    for name in ("ner-id.crfsuite", "ner-en.crfsuite", "gazetteer.tsv"):
+        resource = models / name
+        if resource.is_file():
+            crc = zlib.crc32(resource.read_bytes(), crc)
+    return f"{manifest()['version']}:{__version__}:{crc:08x}"
 
 
 def build_demo(archive: Archive) -> None:
