@@ -130,7 +130,8 @@ def bare_trafilatura(pages: Sequence[Path]) -> tuple[float, list[tuple[str, str]
         except Exception:  # the same pages fail in ours; keep the comparison whole
             continue
         if doc is not None:
-            out.append((doc.title or "", doc.text or ""))
+            fields = doc if isinstance(doc, dict) else doc.as_dict()
+            out.append((fields.get("title") or "", fields.get("text") or ""))
     return time.perf_counter() - began, out
 
 
@@ -243,6 +244,7 @@ def run_reindex(home: Path, sizes: Sequence[int], scratch: Path) -> Section:
         }
         results.append(result)
         rows.append([f"{kept:,} articles", seconds, docs / seconds, size_bytes / 1e6])
+        section.emit(f"  {kept:,} articles: {seconds:.1f} s, {docs / seconds:.0f} articles/s")
     section.emit(table(["archive", "seconds", "articles/s", "index MB"], rows))
     section.figures["runs"] = results
     if results:

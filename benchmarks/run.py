@@ -25,6 +25,9 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -118,27 +121,39 @@ def archive_home(args: argparse.Namespace) -> Path:
     return cached_archive(args.work, args.corpus, args.articles)
 
 
-def run_sections(args: argparse.Namespace) -> list[Section]:
-    """Run the chosen sections in order; each prints as it goes."""
-    sections: list[Section] = []
+def run_sections(args: argparse.Namespace) -> Iterator[Section]:
+    """Run the chosen sections in order, yielding each as it finishes."""
     wanted = args.sections
     if "ingest" in wanted:
-        from ingest import run_ingest
-
-        with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
-            sections.append(
-                run_ingest(args.corpus, args.ingest_articles, args.html_pages, Path(tmp))
-            )
+        yield _guarded("ingest", lambda: _ingest(args))
     if not set(wanted) & {"reindex", "search", "compare", "tui"}:
-        return sections
+        return
     home = archive_home(args)
     if "reindex" in wanted:
-        sections.append(_reindex(args, home))
-    if {"search", "compare"} & set(wanted):
-        sections.extend(_searching(args, home))
+        yield _guarded("reindex", lambda: _reindex(args, home))
+    for name in ("search", "compare"):
+        if name in wanted:
+            yield _guarded(name, partial(_searching, args, home, name))
     if "tui" in wanted:
-        sections.append(run_tui(home, args.tui_query))
-    return sections
+        yield _guarded("tui", lambda: run_tui(home, args.tui_query))
+
+
+def _guarded(name: str, work: Callable[[], Section]) -> Section:
+    """One section; a failure is reported and the other sections still run."""
+    try:
+        return work()
+    except Exception as exc:
+        traceback.print_exc()
+        section = Section(name)
+        section.note(f"the {name} section failed: {type(exc).__name__}: {exc}")
+        return section
+
+
+def _ingest(args: argparse.Namespace) -> Section:
+    from ingest import run_ingest
+
+    with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
+        return run_ingest(args.corpus, args.ingest_articles, args.html_pages, Path(tmp))
 
 
 def _reindex(args: argparse.Namespace, home: Path) -> Section:
@@ -153,20 +168,17 @@ def _reindex(args: argparse.Namespace, home: Path) -> Section:
         return run_reindex(home, sizes, Path(tmp))
 
 
-def _searching(args: argparse.Namespace, home: Path) -> list[Section]:
+def _searching(args: argparse.Namespace, home: Path, name: str) -> Section:
     import compare
     import search
 
     from tui_reader.archive import Archive
 
     mix = search.load_mix()
-    found: list[Section] = []
     with Archive.open(home) as archive:
-        if "search" in args.sections:
-            found.append(search.run(archive, mix, args.repeat))
-        if "compare" in args.sections:
-            found.append(compare.run(archive, home, mix, args.repeat))
-    return found
+        if name == "search":
+            return search.run(archive, mix, args.repeat)
+        return compare.run(archive, home, mix, args.repeat)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -175,7 +187,12 @@ def main(argv: list[str] | None = None) -> int:
     env = environment()
     print(f"tui-reader benchmarks, {env['when']}; Python {env['python']}, SQLite {env['sqlite']}")
     print(load_line())
-    sections = run_sections(args)
+    sections: list[Section] = []
+    for section in run_sections(args):  # saved as soon as done: a later failure loses nothing
+        sections.append(section)
+        data = {"env": environment(), "notes": section.notes, **section.figures}
+        data["goals"] = [g.__dict__ for g in section.goals]
+        write_json(args.out, section.name, data)
     goals = [g for s in sections for g in s.goals]
     env_after = environment()
     print()
@@ -187,10 +204,6 @@ def main(argv: list[str] | None = None) -> int:
         "args": {k: str(v) for k, v in vars(args).items()},
         "goals": [g.__dict__ for g in goals],
     }
-    for section in sections:
-        data = {"env": env_after, "notes": section.notes, **section.figures}
-        data["goals"] = [g.__dict__ for g in section.goals]
-        write_json(args.out, section.name, data)
     path = write_json(args.out, "summary", summary)
     print(f"figures saved under {path.parent}/ ({', '.join(s.name for s in sections)})")
     return 0 if all(g.passed is not False for g in goals) else 1

@@ -164,7 +164,7 @@ def _report(
         figures[name] = stats
         rows.append([name, stats["n"], stats["p50_ms"], stats["p95_ms"], stats["max_ms"]])
     section.emit(table(["group", "samples", "p50 ms", "p95 ms", "max ms"], rows))
-    per_query = [
+    per_query: list[dict[str, Any]] = [
         {
             "group": job[0],
             "query": job[1],
