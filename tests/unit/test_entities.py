@@ -66,6 +66,27 @@ def test_university_is_an_organisation() -> None:
     assert ("Far Eastern Federal University", "ORG") in _found(text, "id")
 
 
+def test_bracketed_acronym_stays_with_its_organisation() -> None:
+    from tui_reader.entities._rules import acronym_spans
+    from tui_reader.entities._tokens import tokenize
+
+    tokens = tokenize("kata Bursa Efek Indonesia (BEI) dan ( KPK ) di Jakarta (Indonesia)")
+    spans = [(1, 4, "ORG"), (5, 6, "ORG"), (9, 10, "ORG"), (12, 13, "LOC"), (14, 15, "LOC")]
+    # Only a glued "(ACR)" right after an organisation joins it; spaced brackets stay apart.
+    expected = [(1, 7, "ORG"), (9, 10, "ORG"), (12, 13, "LOC"), (14, 15, "LOC")]
+    assert acronym_spans(tokens, spans) == expected
+
+
+def test_word_table_is_shipped_and_parsed() -> None:
+    from tui_reader.entities._words import word_table
+
+    table = word_table()
+    assert table.codes["yang"][0] == "0"  # never capitalised inside a sentence
+    assert table.codes["jakarta"][0] == "4"
+    assert table.forms["kpk"] == "KPK"
+    assert "yang" not in table.forms
+
+
 def test_markup_and_urls_are_not_tagged() -> None:
     text = (
         "# Kabar\n\n**Presiden Joko Widodo** tiba di [Surabaya](https://Surabaya.example/Jakarta)."

@@ -92,7 +92,9 @@ def _recognize(text: str, lang: str | None) -> list[Entity]:
     gaz = gazetteer()
     model = key if key in ("id", "en") and _crf.has_model(key) else None
     spans = [
-        _rules.media_spans(tokens, _rules.clean_spans(tokens, _tag(tokens, model)))
+        _rules.media_spans(
+            tokens, _rules.acronym_spans(tokens, _rules.clean_spans(tokens, _tag(tokens, model)))
+        )
         for tokens in sents
     ]
     _rules.spread(sents, spans, gaz)

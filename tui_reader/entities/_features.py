@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from tui_reader.entities._gazetteer import Gazetteer
+from tui_reader.entities._words import word_stats
 
 # Cue words, lower-cased. Classes generalise beyond the words seen in training.
 _CUES: dict[str, str] = {}
@@ -84,9 +85,12 @@ def _word_features(word: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], .
     low = word.lower()
     shape = _shape(word)
     cue = _CUES.get(low.rstrip("."), "")
-    base = ["w=" + low, "sh=" + shape, *_flags(word), "cue=" + cue]
+    code = word_stats().get(low, "")
+    corpus = ["wc=" + code[:1]]  # how often news capitalises it mid-sentence ("" = unseen)
+    base = ["w=" + low, "sh=" + shape, *_flags(word), "cue=" + cue, *corpus]
     own = [*base, "p2=" + low[:2], "p3=" + low[:3], "s2=" + low[-2:], "s3=" + low[-3:]]
     own.append("s4=" + low[-4:])
+    own += ["wf=" + code[1:], f"wcc={code[:1]}{shape[:1]}"]
     if len(word) == 1:
         own.append("len1")
     ctx = tuple(tuple(f"{off}:{feat}" for feat in base) for off in _OFFSETS)
