@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 from tui_reader.entities._crf import decode  # noqa: E402
 from tui_reader.entities._features import sentence_features  # noqa: E402
 from tui_reader.entities._gazetteer import gazetteer  # noqa: E402
-from tui_reader.entities._words import word_table  # noqa: E402
+from tui_reader.entities._words import usual_forms  # noqa: E402
 
 Sentence = tuple[list[str], list[str]]  # tokens, BIO tags
 
@@ -73,6 +73,7 @@ PARAMS = {
 # 10 % smaller); English was tuned less (CoNLL dev is for reporting, not tuning).
 REGULARISATION = {"id": {"c1": 0.15, "c2": 0.05}, "en": {"c1": 0.05, "c2": 0.01}}
 RELABEL_NERP = True  # see relabel_organisations
+TRUECASE_FROM_NEWS = False  # see casing_stats
 KEEP_LOWER = frozenset(
     str.split("dan dari di ke untuk atas bin binti van von der de la of the and")
 )
@@ -119,7 +120,7 @@ def casing_stats(data: Path, news: bool = False) -> dict[str, str]:
         for words, _ in read_conll(data / name / split):
             for word in words[1:]:
                 counts[word.lower()][word] += 1
-    stats = dict(word_table().forms) if news else {}
+    stats = usual_forms() if news else {}
     stats.update({low: forms.most_common(1)[0][0] for low, forms in counts.items()})
     return stats
 
@@ -207,7 +208,7 @@ def load_split(data: Path, name: str, split: str, stats: dict[str, str]) -> Iter
 
 def training_sentences(data: Path, lang: str, train_only: bool) -> Iterator[Sentence]:
     """All training sentences for one language, in a fixed order."""
-    stats = casing_stats(data) if lang == "id" else {}
+    stats = casing_stats(data, TRUECASE_FROM_NEWS) if lang == "id" else {}
     names = organisation_names(data) if lang == "id" and RELABEL_NERP else frozenset()
     for name, train, valid in TRAIN_SETS[lang]:
         for split in train + ([] if train_only else valid):

@@ -77,14 +77,26 @@ def test_bracketed_acronym_stays_with_its_organisation() -> None:
     assert acronym_spans(tokens, spans) == expected
 
 
-def test_word_table_is_shipped_and_parsed() -> None:
-    from tui_reader.entities._words import word_table
+def test_name_initial_does_not_end_a_sentence() -> None:
+    from tui_reader.entities._tokens import sentences
 
-    table = word_table()
-    assert table.codes["yang"][0] == "0"  # never capitalised inside a sentence
-    assert table.codes["jakarta"][0] == "4"
-    assert table.forms["kpk"] == "KPK"
-    assert "yang" not in table.forms
+    sents = sentences("Presiden George W. Bush tiba. Dia disambut.")
+    assert [[t.text for t in s] for s in sents] == [
+        ["Presiden", "George", "W", ".", "Bush", "tiba", "."],
+        ["Dia", "disambut", "."],
+    ]
+
+
+def test_word_table_is_shipped_and_parsed() -> None:
+    from tui_reader.entities._words import usual_forms, word_stats
+
+    codes = word_stats()
+    assert len(codes) > 10_000
+    assert codes["yang"][0] == "0"  # never capitalised inside a sentence
+    assert codes["jakarta"][0] == "4"
+    forms = usual_forms()
+    assert forms["kpk"] == "KPK"
+    assert "yang" not in forms
 
 
 def test_markup_and_urls_are_not_tagged() -> None:

@@ -49,6 +49,14 @@ def tokenize(text: str) -> list[Token]:
     return [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(masked)]
 
 
+def _initial(current: list[Token]) -> bool:
+    """Whether the sentence so far ends in a name initial such as `W.` (`George W. Bush`)."""
+    if len(current) < 2 or current[-1].text != ".":
+        return False
+    letter = current[-2]
+    return len(letter.text) == 1 and letter.text.isupper() and letter.end == current[-1].start
+
+
 def sentences(text: str) -> list[list[Token]]:
     """Tokenise `text` and group the tokens into sentences.
 
@@ -61,7 +69,7 @@ def sentences(text: str) -> list[list[Token]]:
     for tok in tokenize(text):
         if current and (
             "\n" in text[prev_end : tok.start]
-            or current[-1].text in _SENTENCE_END
+            or (current[-1].text in _SENTENCE_END and not _initial(current))
             or len(current) >= MAX_SENTENCE
         ):
             result.append(current)
