@@ -22,6 +22,8 @@ class ListSource:
     feed_id: int | None = None
     tag: str | None = None
     sort: SortOrder = "relevance"
+    # Enter was pressed: the query is finished, so a "did you mean" is worth its cost.
+    submitted: bool = False
 
     @property
     def is_search(self) -> bool:

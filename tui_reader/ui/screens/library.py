@@ -123,7 +123,11 @@ class LibraryScreen(Screen[None]):
 
     @on(Input.Submitted, "#search")
     def _submitted(self) -> None:
-        self._apply_query()
+        if self._debounce is not None:
+            self._debounce.stop()
+        query = self.query_one("#search", Input).value
+        self.source = _replace(self.source, query=query, submitted=True)
+        self.reader.remember(last_query=query)
         self.action_focus_list()
 
     def _apply_query(self) -> None:
@@ -132,7 +136,7 @@ class LibraryScreen(Screen[None]):
             self._status(Text("Keep typing…"), error=False)
             return  # one letter matches too much to be worth a search
         if query != self.source.query:
-            self.source = _replace(self.source, query=query)
+            self.source = _replace(self.source, query=query, submitted=False)
             self.reader.remember(last_query=query)
 
     def set_query(self, query: str) -> None:

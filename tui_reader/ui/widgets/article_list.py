@@ -124,6 +124,7 @@ class ArticleList(DataTable[Text]):
                 snippets=False,
                 max_expansion=TYPING_EXPANSION,
                 exact_total=False,
+                suggest=source.submitted,
             )
             return Page(generation, offset, result.hits, result.total, result)
         feed, tag = source.feed_id, source.tag
