@@ -160,7 +160,9 @@ class Index:
         delay = 0.05
         while True:
             try:
-                return ix.writer(limitmb=256 if bulk else 64)
+                # Not compound: Whoosh reads a compound segment by copying it into memory
+                # (BytesIO over the mmap), hundreds of MB for a large archive.
+                return ix.writer(limitmb=256 if bulk else 64, compound=False)
             except LockError:
                 if time.monotonic() > deadline:
                     raise ArchiveBusyError(
