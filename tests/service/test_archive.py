@@ -81,7 +81,10 @@ def test_wildcards_are_capped_and_say_so(reader_home: Path) -> None:
     archive.config = replace(
         archive.config, search=replace(archive.config.search, max_expansion=20)
     )
-    result = archive.search("mengata*")
+    try:
+        result = archive.search("mengata*")
+    finally:
+        archive.close()
     assert result.total == 1
     assert any("most common" in n for n in result.notices)
 

@@ -120,11 +120,17 @@ class Index:
             self._ix = None
 
     def _current_searcher(self) -> Any:
+        """The long-lived searcher, reopened only when the index has changed.
+
+        A fresh searcher rather than ``refresh()``: refresh leaves the replaced segment
+        files open, and reopening the unchanged ones is cheap with plain segments.
+        """
         ix = self._open()
+        if self._searcher is not None and not self._searcher.up_to_date():
+            self._searcher.close()
+            self._searcher = None
         if self._searcher is None:
             self._searcher = ix.searcher()
-        else:
-            self._searcher = self._searcher.refresh()
         return self._searcher
 
     # -- writing ---------------------------------------------------------------------
