@@ -208,7 +208,9 @@ class Archive:
             self.sync_index(wait=QUICK_WAIT)
 
     def _stems_path(self) -> Path:
-        return ensure_dir(self.paths.cache_dir) / "stems-id.marshal"
+        from tui_reader.index.analysis import ANALYSIS_VERSION
+
+        return ensure_dir(self.paths.cache_dir) / f"stems-id-v{ANALYSIS_VERSION}.marshal"
 
     def _warm_stems(self) -> int:
         """Load the on-disk stem cache once per process; returns the stems known now."""
@@ -237,7 +239,7 @@ class Archive:
     def ensure_index(self, progress: Progress | None = None) -> str | None:
         """Heal the index if it lags behind the store; returns what was done, if anything."""
         try:
-            rebuilt = not self.index.exists()
+            rebuilt = not self.index.exists() or self.index.is_outdated()
             if not rebuilt:
                 self.index.doc_count()
         except StoreError:
@@ -259,6 +261,11 @@ class Archive:
         report.problems.extend(self.store.integrity_problems())
         stored = set(self.store.all_ids())
         report.articles = len(stored)
+        if self.index.exists() and self.index.is_outdated():
+            if not repair:
+                report.problems.append("the search index was built by another version")
+                return report
+            report.fixed.append(f"rebuilt the search index ({self.reindex()} articles)")
         indexed = self.index.doc_ids() if self.index.exists() else set()
         report.indexed = len(indexed)
         missing = sorted(stored - indexed)

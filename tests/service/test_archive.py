@@ -131,3 +131,26 @@ def test_match_spans_point_at_the_words(archive: Archive) -> None:
     article = archive.get(archive.search("berkunjung").hits[0].article.id)
     spans = archive.match_spans(article, "kunjungan")
     assert [article.text[a:b] for a, b in spans] == ["berkunjung", "Kunjungan", "kunjungannya"]
+
+
+def test_berkunjung_finds_mengunjungi(reader_home: Path) -> None:
+    only_meng = replace(
+        ID_OTHER,
+        title="Menteri meninjau pasar",
+        text="Menteri perdagangan mengunjungi pasar induk untuk memeriksa harga bahan pokok.",
+        url="https://news.example.id/menteri-pasar",
+    )
+    archive = make_archive(reader_home, only_meng)
+    try:
+        assert titles(archive, "berkunjung") == ["Menteri meninjau pasar"]
+    finally:
+        archive.close()
+
+
+def test_an_index_from_another_analysis_version_is_rebuilt(archive: Archive) -> None:
+    (archive.paths.index_dir / "analysis-version").write_text("1\n")
+    assert not archive.doctor().ok
+    note = archive.ensure_index()
+    assert note is not None and "rebuilt" in note
+    assert archive.doctor().ok
+    assert titles(archive, "beras") == [ID_OTHER.title]

@@ -21,6 +21,10 @@ def words(analyzer: object, text: str) -> list[str]:
         ("menghabiskan", "habis"),
         ("pembicaraan", "bicara"),
         ("dikunjungi", "kunjung"),
+        ("mengunjungi", "kunjung"),  # Sastrawi alone: "unjung"
+        ("pengunjung", "kunjung"),
+        ("penyelidikan", "selidik"),  # Sastrawi alone: "lidi"
+        ("pemilu", "pemilu"),  # Sastrawi alone: "pilu"
     ],
 )
 def test_indonesian_morphology_meets_at_the_stem(word: str, stem: str) -> None:

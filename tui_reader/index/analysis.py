@@ -31,11 +31,23 @@ TOKEN_PATTERN = r"\w+(?:[-'’]\w+)*"
 WORD_PATTERN = re.compile(TOKEN_PATTERN)
 
 
+# Sastrawi's root list holds a few rare words that capture common news words: with
+# "unjung" there, "mengunjungi" and "pengunjung" stem to "unjung", not "kunjung"; with
+# "lidi", "penyelidikan" becomes "lidi"; "pemilu" (election) is missing, so it becomes
+# "pilu". Changing this list changes the index: bump ANALYSIS_VERSION.
+ROOTS_REMOVED = frozenset({"unjung", "lidi", "milu"})
+ROOTS_ADDED = frozenset({"pemilu"})
+ANALYSIS_VERSION = 2
+
+
 @lru_cache(maxsize=1)
 def _sastrawi() -> Any:
+    from Sastrawi.Dictionary.ArrayDictionary import ArrayDictionary
+    from Sastrawi.Stemmer.Stemmer import Stemmer
     from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
-    return StemmerFactory().create_stemmer()
+    words = set(StemmerFactory().get_words_from_file()) - ROOTS_REMOVED | ROOTS_ADDED
+    return Stemmer(ArrayDictionary(sorted(words)))
 
 
 @lru_cache(maxsize=1)

@@ -19,12 +19,13 @@ from whoosh import index as windex
 from whoosh.index import LockError
 
 from tui_reader.errors import ArchiveBusyError, QueryError, StoreError
-from tui_reader.index.analysis import find_words, language_kind
+from tui_reader.index.analysis import ANALYSIS_VERSION, find_words, language_kind
 from tui_reader.index.fields import BODY_FIELDS, KINDS, TEXT_FIELDS, build_schema, index_fields
 from tui_reader.index.query import cap_expansions, make_parser, parse_query
 from tui_reader.models import IndexDoc
 
 WRITE_WAIT_SECONDS = 30.0
+VERSION_FILE = "analysis-version"
 SNIPPET_CHARS = 220
 
 
@@ -85,6 +86,15 @@ class Index:
         then opening it raises StoreError, and Archive.ensure_index rebuilds it)."""
         return self.directory.is_dir() and any(self.directory.glob("_MAIN_*.toc"))
 
+    def is_outdated(self) -> bool:
+        """True when the index was built with other text analysis (stems, stopwords)
+        than this version's: its words would not match the queries'."""
+        try:
+            built = (self.directory / VERSION_FILE).read_text(encoding="ascii").strip()
+        except OSError:
+            return True
+        return built != str(ANALYSIS_VERSION)
+
     def _open(self) -> Any:
         with self._lock:
             if self._ix is None:
@@ -107,6 +117,7 @@ class Index:
                 shutil.rmtree(self.directory)
             self.directory.mkdir(mode=0o700, parents=True)
             ix = windex.create_in(str(self.directory), build_schema())
+            (self.directory / VERSION_FILE).write_text(f"{ANALYSIS_VERSION}\n", encoding="ascii")
             _make_private(self.directory)
             self._ix = ix
             self._parser = make_parser(ix.schema)
