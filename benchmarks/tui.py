@@ -16,17 +16,36 @@ import argparse  # noqa: E402
 import asyncio  # noqa: E402
 import statistics  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
 
 
 async def measure(home: Path, query: str) -> None:
     """Run the app, print the figures."""
     from tui_reader.archive import Archive
-    from tui_reader.ui.app import ReaderApp
     from tui_reader.ui.screens.library import LibraryScreen
-    from tui_reader.ui.widgets.article_list import ArticleList
 
     LibraryScreen.debounce = 0.0  # measure the search itself, not the typing pause
     archive = Archive.open(home)
+    # A remembered query would make the first list a search: measure a plain start, and
+    # leave the reader's own state as it was.
+    state = archive.paths.ui_state_path
+    saved = state.read_bytes() if state.exists() else None
+    state.unlink(missing_ok=True)
+    try:
+        await _drive(archive, query)
+    finally:
+        if saved is not None:
+            state.write_bytes(saved)
+        else:
+            state.unlink(missing_ok=True)
+        archive.close()
+
+
+async def _drive(archive: Any, query: str) -> None:
+    from tui_reader.ui.app import ReaderApp
+    from tui_reader.ui.widgets.article_list import ArticleList
+
+    home = archive.paths.data_dir.parent
     app = ReaderApp(archive)
     first_list: list[float] = []
     loaded = asyncio.Event()
@@ -64,7 +83,6 @@ async def measure(home: Path, query: str) -> None:
             total = app.screen.query_one(ArticleList).total
             print(f"  typed {query[: len(times) + 1]!r:<14} {elapsed:7.0f} ms  {total:,} hits")
         print(f"per keystroke: median {statistics.median(times):.0f} ms, max {max(times):.0f} ms")
-    archive.close()
 
 
 def main() -> None:

@@ -72,6 +72,8 @@ class Archive:
         self.config = config or load_config(paths.config_path)
         ensure_dir(paths.data_dir)
         self.store = Store(paths.db_path)
+        # The words each recent query matched, for highlighting article after article.
+        self._query_words: dict[str, dict[str, frozenset[str]]] = {}
 
     @cached_property
     def index(self) -> Index:
@@ -370,10 +372,20 @@ class Archive:
         """Offsets in the article's text of every word the query matches."""
         if not query.strip():
             return []
-        raw = self.index.search(
-            query, limit=1, max_expansion=self.config.search.max_expansion, suggest=False
-        )
-        return self.index.match_spans(article.text, article.summary.lang, raw.words)
+        words = self._query_words.get(query)
+        if words is None:
+            raw = self.index.search(
+                query,
+                limit=1,
+                max_expansion=self.config.search.max_expansion,
+                suggest=False,
+                exact_total=False,
+            )
+            words = raw.words
+            if len(self._query_words) > 64:  # the reader moves along one result list
+                self._query_words.clear()
+            self._query_words[query] = words
+        return self.index.match_spans(article.text, article.summary.lang, words)
 
     def related(self, article: Article, limit: int = 10) -> list[ArticleSummary]:
         """Articles like this one: by words, then by shared entities."""

@@ -94,7 +94,9 @@ class ReaderApp(App[None]):
         try:
             note = self.archive.ensure_index()
             # Warm the searcher and the analyzers so the first keystroke is not the slow one.
-            self.archive.search("is:unread OR is:read OR berita OR news", limit=1, snippets=False)
+            self.archive.search(
+                "berita OR news", limit=1, snippets=False, suggest=False, exact_total=False
+            )
         except ReaderError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
