@@ -18,18 +18,6 @@ def no_debounce(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(LibraryScreen, "debounce", 0.0)
 
 
-def test_library_snapshot(snap_compare: Any, tmp_path: Path) -> None:
-    archive = build(tmp_path / "snap")
-
-    async def ready(pilot: Any) -> None:
-        await settle(pilot)
-
-    try:
-        assert snap_compare(ReaderApp(archive), terminal_size=(100, 30), run_before=ready)
-    finally:
-        archive.close()
-
-
 def test_help_snapshot(snap_compare: Any, tmp_path: Path) -> None:
     archive = build(tmp_path / "snap", [])
 

@@ -15,7 +15,6 @@ from tui_reader.ui.search import entity_query
 from tui_reader.ui.text import safe_line
 
 KIND_CLASSES = {"PER": "entity--per", "ORG": "entity--org", "LOC": "entity--loc"}
-KIND_LABELS = {"PER": "person", "ORG": "org", "LOC": "place"}
 
 
 class EntityPanel(OptionList):
@@ -42,7 +41,8 @@ class EntityPanel(OptionList):
     def _option(self, index: int, entity: EntityMention) -> Option:
         text = Text(no_wrap=True, overflow="ellipsis")
         style = self.get_component_rich_style(KIND_CLASSES[entity.type])
-        text.append(f"{KIND_LABELS[entity.type][0].upper()} ", style="dim")
+        # PER/ORG/LOC, not an initial: "person" and "place" share theirs.
+        text.append(f"{entity.type} ", style="dim")
         text.append(safe_line(entity.name), style=style)
         text.append(f" ×{entity.count}", style=self.get_component_rich_style("entity--count"))
         return Option(text, id=str(index))
