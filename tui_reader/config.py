@@ -27,6 +27,8 @@ class FetchConfig:
     max_bytes: int = 10_000_000
     retries: int = 3
     max_redirects: int = 10
+    backoff: float = 0.5  # first retry wait in seconds, doubled on each retry
+    max_retry_wait: float = 30.0  # caps the backoff and a server's Retry-After
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,8 +19,8 @@ import lxml.html  # type: ignore[import-untyped]
 from lxml import etree
 
 from tui_reader.errors import InputError
-from tui_reader.fetch import quick_prepare
 from tui_reader.models import ArticleDraft, Feed, PreparedArticle
+from tui_reader.pipeline import quick_prepare
 from tui_reader.textutil import clean_line, clean_text, normalize_url, site_from_url
 
 FEED_TYPES = (

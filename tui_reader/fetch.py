@@ -22,44 +22,14 @@ from tui_reader import __version__
 from tui_reader.config import FetchConfig
 from tui_reader.errors import ExtractionError, FetchError, InputError, ReaderError
 from tui_reader.models import ArticleDraft, PreparedArticle
-from tui_reader.textutil import clean_line, clean_text, content_hash, word_count
 
 USER_AGENT = f"tui-reader/{__version__} (+terminal news reader)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _CHUNK = 64 * 1024
 
 
-@dataclass(frozen=True, slots=True)
-class FetchSettings:
-    """Client settings: the user's ``[fetch]`` config plus waits tests shorten.
-
-    ``backoff`` is the first retry wait in seconds (doubled each retry);
-    ``max_retry_wait`` caps both the backoff and a server's ``Retry-After``.
-    """
-
-    connect_timeout: float = 10.0
-    read_timeout: float = 30.0
-    max_connections: int = 16
-    max_per_host: int = 4
-    max_bytes: int = 10_000_000
-    retries: int = 3
-    max_redirects: int = 10
-    backoff: float = 0.5
-    max_retry_wait: float = 30.0
-
-    @classmethod
-    def from_config(cls, config: FetchConfig, **overrides: float) -> FetchSettings:
-        """Settings from the ``[fetch]`` section of the config file."""
-        base = cls(
-            connect_timeout=config.connect_timeout,
-            read_timeout=config.read_timeout,
-            max_connections=config.max_connections,
-            max_per_host=config.max_per_host,
-            max_bytes=config.max_bytes,
-            retries=config.retries,
-            max_redirects=config.max_redirects,
-        )
-        return replace(base, **overrides)  # type: ignore[arg-type]
+# The client's settings are the ``[fetch]`` section of the config file.
+FetchSettings = FetchConfig
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,7 +300,7 @@ def page_article(
         ExtractionError: when the page holds no article text.
     """
     from tui_reader.extract import extract_html
-    from tui_reader.pipeline import prepare_draft
+    from tui_reader.pipeline import prepare_draft, quick_prepare
 
     if not is_html(page.content_type, page.body):
         raise FetchError(f"not an article page ({page.content_type or 'unknown type'})")
@@ -343,18 +313,6 @@ def page_article(
     if tags:
         draft = replace(draft, tags=tuple(dict.fromkeys((*draft.tags, *tags))))
     return prepare_draft(draft, entities=entities) if analyse else quick_prepare(draft)
-
-
-def quick_prepare(draft: ArticleDraft) -> PreparedArticle:
-    """Everything the store needs except language and entities (computed later)."""
-    text = clean_text(draft.text).strip()
-    draft = replace(draft, title=clean_line(draft.title) or "(untitled)", text=text)
-    return PreparedArticle(
-        draft=draft,
-        lang=draft.lang,
-        content_hash=content_hash(draft.title, text),
-        word_count=word_count(text),
-    )
 
 
 def merge_page(item: PreparedArticle, page: PreparedArticle) -> PreparedArticle:

@@ -104,7 +104,7 @@ class FetchService:
         workers: int | None = None,
     ) -> None:
         self.archive = archive
-        self.settings = settings or FetchSettings.from_config(archive.config.fetch)
+        self.settings = settings or archive.config.fetch
         self.feeds = FeedTable(archive)
         self._transport = transport
         self._workers = (os.cpu_count() or 1) if workers is None else workers

@@ -23,8 +23,9 @@ log = logging.getLogger(__name__)
 Prepared = PreparedArticle | tuple[str, str]  # an article, or (source, error message)
 
 
-def prepare_draft(draft: ArticleDraft, *, entities: bool = True) -> PreparedArticle:
-    """Compute language, hash, word count and entities for a draft."""
+def quick_prepare(draft: ArticleDraft) -> PreparedArticle:
+    """Everything the store needs except language and entities: cleaned text and
+    one-line fields, hash, word count. Cheap enough to run anywhere."""
     text = clean_text(draft.text).strip()
     draft = replace(
         draft,
@@ -33,15 +34,25 @@ def prepare_draft(draft: ArticleDraft, *, entities: bool = True) -> PreparedArti
         author=clean_line(draft.author or "") or None,
         site=clean_line(draft.site or "") or None,
     )
-    lang = draft.lang or detect_language(f"{draft.title}\n{text}")
-    # Stemming is the costly part of indexing Indonesian: do it here, in parallel, and
-    # hand the stems to the indexing process.
-    stems = new_indonesian_stems(f"{draft.title}\n{text}") if language_kind(lang) == "id" else {}
     return PreparedArticle(
         draft=draft,
-        lang=lang,
+        lang=draft.lang,
         content_hash=content_hash(draft.title, text),
         word_count=word_count(text),
+    )
+
+
+def prepare_draft(draft: ArticleDraft, *, entities: bool = True) -> PreparedArticle:
+    """Compute language, hash, word count and entities for a draft."""
+    base = quick_prepare(draft)
+    title, text = base.draft.title, base.draft.text
+    lang = base.lang or detect_language(f"{title}\n{text}")
+    # Stemming is the costly part of indexing Indonesian: do it here, in parallel, and
+    # hand the stems to the indexing process.
+    stems = new_indonesian_stems(f"{title}\n{text}") if language_kind(lang) == "id" else {}
+    return replace(
+        base,
+        lang=lang,
         entities=recognize_entities(text, lang) if entities else None,
         stems=stems,
     )
