@@ -189,13 +189,6 @@ class Index:
                 time.sleep(delay)
                 delay = min(delay * 2, 1.0)
 
-    def optimize(self) -> None:
-        """Merge all segments into one (after a bulk load)."""
-        ix = self._open()
-        writer = self._writer(ix, bulk=True)
-        writer.commit(optimize=True)
-        _make_private(self.directory)
-
     # -- reading ---------------------------------------------------------------------
 
     def doc_ids(self) -> set[int]:
