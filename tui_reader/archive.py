@@ -396,11 +396,12 @@ class Archive:
     def export(self, query: str | None = None) -> Iterator[Article]:
         """Every article (or every match of ``query``), newest first."""
         if query:
-            total = self.index.search(query, limit=1).total
-            ids = [
-                h.article_id
-                for h in self.index.search(query, limit=max(total, 1), sort="date").hits
-            ]
+            # One pass: no match can be beyond the number of stored articles.
+            everything = max(self.store.count(), 1)
+            result = self.index.search(
+                query, limit=everything, sort="date", suggest=False, exact_total=False
+            )
+            ids = [h.article_id for h in result.hits]
         else:
             ids = [s.id for s in self.store.list_summaries("all", limit=-1)]
         for article_id in ids:

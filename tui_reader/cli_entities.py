@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,7 @@ def cmd_entities(args: argparse.Namespace) -> int:
     if args.json:
         print(
             json.dumps(
-                [e.__dict__ if hasattr(e, "__dict__") else _count_dict(e) for e in top],
+                [e.__dict__ if hasattr(e, "__dict__") else asdict(e) for e in top],
                 ensure_ascii=False,
                 indent=2,
             )
@@ -67,15 +68,6 @@ def cmd_entities(args: argparse.Namespace) -> int:
         for e in top:
             print(f"{e.articles:>6} articles  {e.mentions:>6} mentions  {e.type:<3}  {e.name}")
     return 0
-
-
-def _count_dict(entity: Any) -> dict[str, Any]:
-    return {
-        "name": entity.name,
-        "type": entity.type,
-        "articles": entity.articles,
-        "mentions": entity.mentions,
-    }
 
 
 def _recognise_text(args: argparse.Namespace) -> int:
