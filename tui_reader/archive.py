@@ -210,9 +210,9 @@ class Archive:
             self.sync_index(wait=QUICK_WAIT)
 
     def _stems_path(self) -> Path:
-        from tui_reader.index.analysis import ANALYSIS_VERSION
+        from tui_reader.index.analysis import STEMMER_VERSION
 
-        return ensure_dir(self.paths.cache_dir) / f"stems-id-v{ANALYSIS_VERSION}.marshal"
+        return ensure_dir(self.paths.cache_dir) / f"stems-id-v{STEMMER_VERSION}.marshal"
 
     def _warm_stems(self) -> int:
         """Load the on-disk stem cache once per process; returns the stems known now."""

@@ -1,6 +1,7 @@
 import pytest
 
 from tui_reader.index.analysis import (
+    analyse,
     english_analyzer,
     indonesian_analyzer,
     language_kind,
@@ -74,3 +75,28 @@ def test_stems_travel_between_processes_and_runs(
     assert analysis.load_stems(path) >= 2
     path.write_bytes(b"garbage")
     assert analysis.load_stems(path) == 0
+
+
+ODD_TEXTS = [
+    "Presiden Jokowi berkunjung ke Vladivostok, dan kunjungannya disambut meriah.",
+    "The ministers were meeting in Berlin; the talks ran late.",
+    "yang dan di ke — stopwords first, then words: Café São Paulo’s naïve façade",
+    "senjata-senjata Geran-25 rock'n'roll d’Artagnan ÆØÅ straße İstanbul ǅemal",
+    "",
+    "   \n\t",
+    "日本語のテキスト 北京 Москва Ελλάδα 123 4,5 _under_score_",
+]
+
+
+@pytest.mark.parametrize("kind", ["id", "en", "xx"])
+@pytest.mark.parametrize("text", ODD_TEXTS)
+def test_fast_analysis_equals_the_analyzers(kind: str, text: str) -> None:
+    # Indexing uses analyse(); queries use the analyzers: they must agree exactly.
+    analyzer = {"id": indonesian_analyzer, "en": english_analyzer, "xx": plain_analyzer}[kind]()
+    expected: dict[str, list[int]] = {}
+    for token in analyzer(text, positions=True):  # type: ignore[operator]
+        expected.setdefault(token.text, []).append(token.pos)
+    got = analyse(text, kind)
+    assert got.positions == expected
+    unstemmed = {t.text for t in analyzer(text, no_morph=True)}  # type: ignore[operator]
+    assert got.words == unstemmed

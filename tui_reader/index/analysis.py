@@ -10,6 +10,7 @@ from __future__ import annotations
 import marshal
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -34,10 +35,13 @@ WORD_PATTERN = re.compile(TOKEN_PATTERN)
 # Sastrawi's root list holds a few rare words that capture common news words: with
 # "unjung" there, "mengunjungi" and "pengunjung" stem to "unjung", not "kunjung"; with
 # "lidi", "penyelidikan" becomes "lidi"; "pemilu" (election) is missing, so it becomes
-# "pilu". Changing this list changes the index: bump ANALYSIS_VERSION.
+# "pilu". Changing this list changes the stems: bump STEMMER_VERSION (it names the
+# on-disk stem cache) and ANALYSIS_VERSION (indexes built before are rebuilt).
 ROOTS_REMOVED = frozenset({"unjung", "lidi", "milu"})
 ROOTS_ADDED = frozenset({"pemilu"})
-ANALYSIS_VERSION = 2
+# 3: bodies and titles indexed through analyse(); unstemmed words kept in the vocabulary.
+ANALYSIS_VERSION = 3
+STEMMER_VERSION = 2
 
 
 @lru_cache(maxsize=1)
@@ -208,3 +212,64 @@ def find_words(text: str, kind: str, terms: frozenset[str]) -> list[tuple[int, i
     return [
         (m.start(), m.end()) for m in WORD_PATTERN.finditer(text) if normalize(m.group()) in terms
     ]
+
+
+@dataclass(slots=True)
+class Analysed:
+    """One text as the index sees it: each term with its word positions, and the
+    unstemmed (lower-cased, accent-folded) words, stopwords left out."""
+
+    kind: str
+    positions: dict[str, list[int]]
+    words: set[str]
+
+
+MAX_FOLD_CACHE = 500_000
+_FOLDS: dict[str, dict[str, tuple[str, str]]] = {}
+
+
+def analyse(text: str, kind: str) -> Analysed:
+    """What the ``kind`` analyzer makes of ``text``, about four times faster.
+
+    Indexing runs every article through this instead of Whoosh's token pipeline (which
+    queries still use); the result is the same terms at the same positions, a property
+    the tests check against the analyzers themselves. Like Whoosh's StopFilter, the
+    first kept word keeps its own position and the later ones follow it without gaps.
+    """
+    folds = _FOLDS.setdefault(kind, {})
+    fold = _folder(kind)
+    positions: dict[str, list[int]] = {}
+    words: set[str] = set()
+    pos = -1
+    for index, word in enumerate(WORD_PATTERN.findall(text)):
+        hit = folds.get(word)
+        if hit is None:
+            hit = fold(word)
+            if len(folds) < MAX_FOLD_CACHE:
+                folds[word] = hit
+        folded, term = hit
+        if not term and kind != "xx":
+            continue
+        pos = index if pos < 0 else pos + 1
+        words.add(folded)
+        found = positions.get(term)
+        if found is None:
+            positions[term] = [pos]
+        else:
+            found.append(pos)
+    return Analysed(kind, positions, words)
+
+
+@lru_cache(maxsize=3)
+def _folder(kind: str) -> Callable[[str], tuple[str, str]]:
+    """From a raw word to (folded word, indexed term), the term empty for a stopword."""
+    normalize = word_normalizer(kind)
+
+    def fold(word: str) -> tuple[str, str]:
+        folded = word.lower().translate(accent_map)
+        if kind == "xx":
+            return folded, folded
+        term = normalize(word) if folded else None
+        return folded, term or ""
+
+    return fold

@@ -19,10 +19,27 @@ from whoosh import index as windex
 from whoosh.index import LockError
 
 from tui_reader.errors import ArchiveBusyError, QueryError, StoreError
-from tui_reader.index.analysis import ANALYSIS_VERSION, find_words, language_kind
-from tui_reader.index.fields import BODY_FIELDS, KINDS, TEXT_FIELDS, build_schema, index_fields
+from tui_reader.index.analysis import (
+    ANALYSIS_VERSION,
+    Analysed,
+    find_words,
+    language_kind,
+    word_normalizer,
+)
+from tui_reader.index.fields import (
+    BODY_FIELDS,
+    KINDS,
+    STEMMED_KINDS,
+    TEXT_FIELDS,
+    build_schema,
+    index_fields,
+)
+from tui_reader.index.patches import apply as apply_patches
 from tui_reader.index.query import cap_expansions, make_parser, parse_query
+from tui_reader.index.vocabulary import Vocabulary, suggest_words
 from tui_reader.models import IndexDoc
+
+apply_patches()
 
 WRITE_WAIT_SECONDS = 30.0
 VERSION_FILE = "analysis-version"
@@ -54,12 +71,17 @@ class IndexSession:
 
     def __init__(self, writer: Any) -> None:
         self._writer = writer
+        self.words: dict[str, set[str]] = {kind: set() for kind in STEMMED_KINDS}
 
     def add(self, docs: Iterable[IndexDoc]) -> int:
         """Add or replace documents; returns how many."""
         written = 0
         for doc in docs:
-            self._writer.update_document(**index_fields(doc))
+            fields = index_fields(doc)
+            for value in fields.values():
+                if isinstance(value, Analysed) and value.kind in self.words:
+                    self.words[value.kind].update(value.words)
+            self._writer.update_document(**fields)
             written += 1
         return written
 
@@ -78,6 +100,7 @@ class Index:
         self._ix: Any = None
         self._searcher: Any = None
         self._parser: Any = None
+        self.vocabulary = Vocabulary(directory)
 
     # -- opening ---------------------------------------------------------------------
 
@@ -89,6 +112,8 @@ class Index:
     def is_outdated(self) -> bool:
         """True when the index was built with other text analysis (stems, stopwords)
         than this version's: its words would not match the queries'."""
+        if not self.vocabulary.exists():
+            return True
         try:
             built = (self.directory / VERSION_FILE).read_text(encoding="ascii").strip()
         except OSError:
@@ -117,6 +142,7 @@ class Index:
                 shutil.rmtree(self.directory)
             self.directory.mkdir(mode=0o700, parents=True)
             ix = windex.create_in(str(self.directory), build_schema())
+            self.vocabulary.create()
             (self.directory / VERSION_FILE).write_text(f"{ANALYSIS_VERSION}\n", encoding="ascii")
             _make_private(self.directory)
             self._ix = ix
@@ -129,6 +155,7 @@ class Index:
                 self._searcher.close()
             self._searcher = None
             self._ix = None
+            self.vocabulary.close()
 
     def _current_searcher(self) -> Any:
         """The long-lived searcher, reopened only when the index has changed.
@@ -164,8 +191,11 @@ class Index:
             ArchiveBusyError: when another process holds the index for over ``wait`` s.
         """
         writer = self._writer(self._open(), bulk, wait)
+        session = IndexSession(writer)
         try:
-            yield IndexSession(writer)
+            yield session
+            # Words first: should the commit fail, a few extra words are harmless.
+            self.vocabulary.add(session.words)
         except BaseException:
             writer.cancel()
             raise
@@ -230,7 +260,7 @@ class Index:
         with self._lock:
             searcher = self._current_searcher()
             q = parse_query(self._parser, text)
-            q, capped = cap_expansions(q, searcher.reader(), max_expansion)
+            q, capped = cap_expansions(q, searcher.reader(), max_expansion, self.vocabulary)
             notices = tuple(
                 f"{pattern}* matches many words; searched the {max_expansion} most common"
                 for pattern in capped
@@ -299,16 +329,24 @@ class Index:
         return out
 
     def _closest(self, searcher: Any, word: str) -> str | None:
+        """The indexed word nearest ``word`` (within two edits), the most common first."""
         candidates: dict[str, int] = {}
         reader = searcher.reader()
-        for field in BODY_FIELDS:
-            try:
-                for suggestion in searcher.corrector(field).suggest(word, limit=3, maxdist=2):
-                    spell_field = searcher.schema[field].spelling_fieldname(field)
-                    freq = reader.doc_frequency(spell_field, suggestion) or 1
+        for kind in KINDS:
+            field = f"body_{kind}"
+            if kind in STEMMED_KINDS:
+                found = suggest_words(self.vocabulary, kind, word)
+            else:
+                try:
+                    found = searcher.corrector(field).suggest(word, limit=10, maxdist=2)
+                except Exception:  # a field with no words yet
+                    continue
+            normalize = word_normalizer(kind)
+            for suggestion in found:
+                term = normalize(suggestion)
+                freq = reader.doc_frequency(field, term) if term else 0
+                if freq:
                     candidates[suggestion] = candidates.get(suggestion, 0) + freq
-            except Exception:  # a field with no words yet
-                continue
         if not candidates:
             return None
         return max(candidates, key=lambda w: (candidates[w], -abs(len(w) - len(word))))

@@ -7,11 +7,14 @@ family. Bodies are not stored: the archive has them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, TEXT, Schema
 
 from tui_reader.index.analysis import (
+    Analysed,
+    analyse,
     english_analyzer,
     indonesian_analyzer,
     keyword_analyzer,
@@ -21,6 +24,7 @@ from tui_reader.index.analysis import (
 from tui_reader.models import IndexDoc
 
 KINDS = ("id", "en", "xx")
+STEMMED_KINDS = ("id", "en")  # their terms are stems: the vocabulary keeps the words
 TITLE_BOOST = 2.0
 TITLE_FIELDS = tuple(f"title_{k}" for k in KINDS)
 BODY_FIELDS = tuple(f"body_{k}" for k in KINDS)
@@ -34,9 +38,34 @@ USER_FIELDS = ("title", "body", "site", "author", "tag", "lang", "date", "is", "
 )
 
 
+ANALYZERS = {"id": indonesian_analyzer, "en": english_analyzer, "xx": plain_analyzer}
+
+
+class AnalysedText(TEXT):  # type: ignore[misc]
+    """A text field of one analyzer family whose documents are analysed by
+    :func:`~tui_reader.index.analysis.analyse` (queries still go through the analyzer).
+
+    Whoosh pickles the schema into the index: renaming this class or its module makes old
+    indexes unreadable (they are then rebuilt from the archive).
+    """
+
+    def __init__(self, kind: str, field_boost: float = 1.0) -> None:
+        super().__init__(analyzer=ANALYZERS[kind](), field_boost=field_boost)
+        self.kind = kind
+
+    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        """(term, frequency, weight, encoded positions) for each term of ``value``, a
+        string or its :class:`Analysed` form."""
+        analysed = value if isinstance(value, Analysed) else analyse(value, self.kind)
+        boost = self.format.field_boost
+        encode = self.format.encode
+        for term, positions in analysed.positions.items():
+            count = len(positions)
+            yield term.encode("utf-8"), count, count * boost, encode(positions)
+
+
 def build_schema() -> Schema:
     """A new schema (analyzers included)."""
-    analyzers = {"id": indonesian_analyzer, "en": english_analyzer, "xx": plain_analyzer}
     fields: dict[str, Any] = {
         "article_id": NUMERIC(int, bits=64, stored=True, unique=True, signed=False),
         "site": TEXT(analyzer=keyword_analyzer()),
@@ -48,24 +77,25 @@ def build_schema() -> Schema:
         "date": DATETIME(),
         "sortdate": DATETIME(sortable=True),
     }
-    for kind, make in analyzers.items():
-        fields[f"title_{kind}"] = TEXT(analyzer=make(), field_boost=TITLE_BOOST, spelling=True)
-        fields[f"body_{kind}"] = TEXT(analyzer=make(), spelling=True)
+    for kind in KINDS:
+        fields[f"title_{kind}"] = AnalysedText(kind, field_boost=TITLE_BOOST)
+        fields[f"body_{kind}"] = AnalysedText(kind)
     for name in ENTITY_FIELDS.values():
         fields[name] = TEXT(analyzer=keyword_analyzer())
     return Schema(**fields)
 
 
 def index_fields(doc: IndexDoc) -> dict[str, Any]:
-    """The field values of one article's index document."""
+    """The field values of one article's index document; its title and body are given
+    in their :class:`Analysed` form (the vocabulary takes their words too)."""
     kind = language_kind(doc.lang)
     flags = ["read" if doc.is_read else "unread"]
     if doc.is_starred:
         flags.append("starred")
     values: dict[str, Any] = {
         "article_id": doc.id,
-        f"title_{kind}": doc.title,
-        f"body_{kind}": doc.text,
+        f"title_{kind}": analyse(doc.title, kind),
+        f"body_{kind}": analyse(doc.text, kind),
         "lang": (doc.lang or "unknown").lower(),
         "is": " ".join(flags),
         "sortdate": doc.published or doc.added,

@@ -17,7 +17,14 @@ from whoosh.qparser import syntax
 
 from tui_reader.errors import QueryError
 from tui_reader.index.analysis import plain_analyzer, word_normalizer
-from tui_reader.index.fields import FIELD_ALIASES, FIELD_BOOSTS, TEXT_FIELDS, USER_FIELDS
+from tui_reader.index.fields import (
+    FIELD_ALIASES,
+    FIELD_BOOSTS,
+    STEMMED_KINDS,
+    TEXT_FIELDS,
+    USER_FIELDS,
+)
+from tui_reader.index.vocabulary import Vocabulary, WordReader
 
 MAX_QUERY_CHARS = 2000
 MAX_RAW_EXPANSION = 5000
@@ -175,11 +182,13 @@ class ExpansionOr(wq.Or):  # type: ignore[misc]
     matcher_type = wq.Or.ARRAY_MATCHER
 
 
-def cap_expansions(q: Any, reader: Any, limit: int) -> tuple[Any, list[str]]:
+def cap_expansions(
+    q: Any, reader: Any, limit: int, vocabulary: Vocabulary | None = None
+) -> tuple[Any, list[str]]:
     """Expand wildcards and prefixes over the words people type, bounded.
 
-    A prefix such as ``berkunj*`` is matched against the unstemmed words of the field
-    (its spelling list) and each match is analysed to the stem that is indexed, so it
+    A prefix such as ``berkunj*`` is matched against the unstemmed words of the field's
+    language (the ``vocabulary``) and each match is analysed to the stem that is indexed, so it
     finds ``kunjungan`` too. When a pattern matches more than ``limit`` stems, only the
     ``limit`` most frequent are searched. Returns the new query and the capped patterns.
     """
@@ -189,7 +198,7 @@ def cap_expansions(q: Any, reader: Any, limit: int) -> tuple[Any, list[str]]:
         if isinstance(node, wq.NumericRange):
             return _flat_range(node, reader)
         if isinstance(node, wq.MultiTerm):
-            words = _expand(node, reader, limit)
+            words = _expand(node, reader, limit, vocabulary)
             if len(words) > limit:
                 field = node.fieldname
                 words = sorted(words, key=lambda w: reader.doc_frequency(field, w), reverse=True)
@@ -224,7 +233,7 @@ def _flat_range(node: Any, reader: Any) -> Any:
     return wq.ConstantScoreQuery(union, node.boost)
 
 
-def _expand(node: Any, reader: Any, limit: int) -> list[str]:
+def _expand(node: Any, reader: Any, limit: int, vocabulary: Vocabulary | None) -> list[str]:
     """The indexed words a wildcard/prefix node stands for.
 
     Shorter words are taken first (they are the common ones a half-typed word is
@@ -232,15 +241,14 @@ def _expand(node: Any, reader: Any, limit: int) -> list[str]:
     prefix costs no more than a long one.
     """
     field = node.fieldname
-    schema = reader.schema
-    fieldobj = schema[field] if field in schema else None  # noqa: SIM401 (no .get)
-    if fieldobj is None or not fieldobj.separate_spelling():
+    kind = field.rsplit("_", 1)[-1]
+    stemmed = field in TEXT_FIELDS and kind in STEMMED_KINDS
+    if not stemmed or vocabulary is None or not isinstance(node, wq.PatternQuery):
         return [_text(w) for w in islice(node._btexts(reader), MAX_RAW_EXPANSION)]
-    twin = copy.copy(node)
-    twin.fieldname = fieldobj.spelling_fieldname(field)
-    normalize = word_normalizer(field.rsplit("_", 1)[-1])
+    words = WordReader(vocabulary, reader.schema, kind)
+    normalize = word_normalizer(kind)
     stems: dict[str, None] = {}
-    for raw in sorted(islice(twin._btexts(reader), MAX_RAW_EXPANSION), key=len):
+    for raw in sorted(islice(node._btexts(words), MAX_RAW_EXPANSION), key=len):
         stem = normalize(_text(raw))
         if stem and stem not in stems and (field, stem) in reader:
             stems[stem] = None
