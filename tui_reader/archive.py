@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 Progress = Callable[[int], None]
 STORE_BATCH = 200
 INDEX_BATCH = 500
+BUILD_BATCH = 200  # articles per message to an index-building worker
+PARALLEL_INDEX_THRESHOLD = 2000  # below this, starting worker processes costs more
 PARALLEL_THRESHOLD = 64
 INDEX_WAIT = 60.0  # how long a writer queues behind another process's index writer
 QUICK_WAIT = 1.0  # for a click: the change is in the store; the index may catch up later
@@ -229,14 +231,35 @@ class Archive:
         if cached_stem_count() - known_before > 1000:
             save_stems(self._stems_path())
 
-    def reindex(self, progress: Progress | None = None) -> int:
-        """Rebuild the whole index from the store."""
+    def reindex(self, progress: Progress | None = None, procs: int | None = None) -> int:
+        """Rebuild the whole index from the store, with ``procs`` worker processes
+        (by default one per core for a large archive, none for a small one)."""
         known_stems = self._warm_stems()
         self.index.create()
         self.store.mark_all_for_index()
-        count = self.sync_index(bulk=True, progress=progress)
+        to_index, _ = self.store.pending_index()
+        if procs is None:
+            procs = (os.cpu_count() or 1) if len(to_index) >= PARALLEL_INDEX_THRESHOLD else 1
+        if procs > 1 and to_index:
+            self._build_index(to_index, procs, progress)
+            count = len(to_index)
+        else:
+            count = self.sync_index(bulk=True, progress=progress)
         self._keep_stems(known_stems)
         return count
+
+    def _build_index(self, ids: list[int], procs: int, progress: Progress | None) -> None:
+        """Fill the new, empty index from the store with worker processes."""
+        versions: dict[int, int] = {}
+
+        def batches() -> Iterator[list[IndexDoc]]:
+            for start in range(0, len(ids), BUILD_BATCH):
+                docs = self.store.index_docs(ids[start : start + BUILD_BATCH])
+                versions.update((doc.id, doc.version) for doc in docs)
+                yield docs
+
+        self.index.build(batches(), procs=procs, stems_path=self._stems_path(), progress=progress)
+        self.store.mark_indexed(versions, [])
 
     def ensure_index(self, progress: Progress | None = None) -> str | None:
         """Heal the index if it lags behind the store; returns what was done, if anything."""

@@ -154,3 +154,25 @@ def test_an_index_from_another_analysis_version_is_rebuilt(archive: Archive) -> 
     assert note is not None and "rebuilt" in note
     assert archive.doctor().ok
     assert titles(archive, "beras") == [ID_OTHER.title]
+
+
+def test_reindex_in_worker_processes_finds_the_same(archive: Archive) -> None:
+    queries = ["berkunjung", "kunj*", "visit*", '"ribuan warga"', "lang:en", "date:2019"]
+    before = {q: titles(archive, q) for q in queries}
+    assert archive.reindex(procs=2) == 3
+    assert {q: titles(archive, q) for q in queries} == before
+    assert archive.search("surabya").suggestion == "surabaya"
+    assert archive.doctor().ok
+
+
+def test_a_failing_index_worker_leaves_the_index_as_it_was(archive: Archive) -> None:
+    from tui_reader.errors import StoreError
+
+    docs = archive.store.index_docs([h.article.id for h in archive.search("lang:id").hits])
+    broken = replace(docs[0], text=None)  # type: ignore[arg-type]
+    with pytest.raises(StoreError, match="building the search index failed"):
+        archive.index.build([docs[1:], [broken]], procs=2)
+    assert archive.index.doc_count() == 3
+    assert titles(archive, "berkunjung") == [ID_VISIT.title]
+    archive.set_tags(docs[0].id, ["baru"])  # the index lock was released
+    assert titles(archive, "tag:baru") == [ID_VISIT.title]

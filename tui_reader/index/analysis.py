@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +40,8 @@ WORD_PATTERN = re.compile(TOKEN_PATTERN)
 # on-disk stem cache) and ANALYSIS_VERSION (indexes built before are rebuilt).
 ROOTS_REMOVED = frozenset({"unjung", "lidi", "milu"})
 ROOTS_ADDED = frozenset({"pemilu"})
-# 3: bodies and titles indexed through analyse(); unstemmed words kept in the vocabulary.
-ANALYSIS_VERSION = 3
+# 4: bodies and titles indexed through analyse(); unstemmed words kept in the vocabulary.
+ANALYSIS_VERSION = 4
 STEMMER_VERSION = 2
 
 
@@ -125,6 +126,11 @@ def load_stems(path: Path) -> int:
 def cached_stem_count() -> int:
     """How many stems this process knows."""
     return len(_STEMS)
+
+
+def stems_after(count: int) -> dict[str, str]:
+    """The stems learnt since the cache held ``count`` (it keeps them in order)."""
+    return dict(islice(_STEMS.items(), count, None))
 
 
 class SastrawiStemFilter(Filter):  # type: ignore[misc]

@@ -6,10 +6,11 @@ bounded time when another process holds the index lock.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,18 +22,18 @@ from whoosh.index import LockError
 from tui_reader.errors import ArchiveBusyError, QueryError, StoreError
 from tui_reader.index.analysis import (
     ANALYSIS_VERSION,
-    Analysed,
     find_words,
     language_kind,
     word_normalizer,
 )
+from tui_reader.index.build import add_documents, build_segments
 from tui_reader.index.fields import (
     BODY_FIELDS,
     KINDS,
+    STEMMED_FIELDS,
     STEMMED_KINDS,
     TEXT_FIELDS,
     build_schema,
-    index_fields,
 )
 from tui_reader.index.patches import apply as apply_patches
 from tui_reader.index.query import cap_expansions, make_parser, parse_query
@@ -71,19 +72,11 @@ class IndexSession:
 
     def __init__(self, writer: Any) -> None:
         self._writer = writer
-        self.words: dict[str, set[str]] = {kind: set() for kind in STEMMED_KINDS}
+        self.words: dict[str, set[str]] = {field: set() for field in STEMMED_FIELDS}
 
     def add(self, docs: Iterable[IndexDoc]) -> int:
         """Add or replace documents; returns how many."""
-        written = 0
-        for doc in docs:
-            fields = index_fields(doc)
-            for value in fields.values():
-                if isinstance(value, Analysed) and value.kind in self.words:
-                    self.words[value.kind].update(value.words)
-            self._writer.update_document(**fields)
-            written += 1
-        return written
+        return add_documents(self._writer, docs, self.words, replace=True)
 
     def delete(self, article_ids: Iterable[int]) -> None:
         """Drop documents."""
@@ -200,6 +193,44 @@ class Index:
             writer.cancel()
             raise
         writer.commit(merge=not bulk)
+        _make_private(self.directory)
+
+    def build(
+        self,
+        batches: Iterable[Sequence[IndexDoc]],
+        *,
+        procs: int,
+        stems_path: Path | None = None,
+        progress: Callable[[int], None] | None = None,
+        wait: float = WRITE_WAIT_SECONDS,
+    ) -> None:
+        """Add ``batches`` of new documents with ``procs`` worker processes, in one commit.
+
+        For filling a new index: documents are added, not replaced.
+
+        Raises:
+            ArchiveBusyError: when another process holds the index for over ``wait`` s.
+            StoreError: when a worker fails; the index is then unchanged.
+        """
+        writer = self._writer(self._open(), True, wait)
+        try:
+            segments, words = build_segments(
+                writer,
+                self.directory,
+                batches,
+                procs=procs,
+                stems_path=stems_path,
+                progress=progress,
+            )
+            self.vocabulary.add(words)
+            kept = writer._merge_segments(None, None, False)  # no merging: keep them all
+            writer._close_segment()
+            writer._commit_toc(kept + segments)
+            writer._finish()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                writer.cancel()
+            raise
         _make_private(self.directory)
 
     def _writer(self, ix: Any, bulk: bool, wait: float = WRITE_WAIT_SECONDS) -> Any:
@@ -329,16 +360,27 @@ class Index:
         return out
 
     def _closest(self, searcher: Any, word: str) -> str | None:
-        """The indexed word nearest ``word`` (within two edits), the most common first."""
+        """The indexed word nearest ``word`` (one edit away if any is, else two), the most
+        common first."""
+        for maxdist in (1, 2):
+            candidates = self._candidates(searcher, word, maxdist)
+            if candidates:
+                break
+        else:
+            return None
+        return max(candidates, key=lambda w: (candidates[w], -abs(len(w) - len(word))))
+
+    def _candidates(self, searcher: Any, word: str, maxdist: int) -> dict[str, int]:
+        """Indexed words within ``maxdist`` edits of ``word``, with their frequencies."""
         candidates: dict[str, int] = {}
         reader = searcher.reader()
         for kind in KINDS:
             field = f"body_{kind}"
             if kind in STEMMED_KINDS:
-                found = suggest_words(self.vocabulary, kind, word)
+                found = suggest_words(self.vocabulary, field, word, maxdist)
             else:
                 try:
-                    found = searcher.corrector(field).suggest(word, limit=10, maxdist=2)
+                    found = searcher.corrector(field).suggest(word, limit=10, maxdist=maxdist)
                 except Exception:  # a field with no words yet
                     continue
             normalize = word_normalizer(kind)
@@ -347,9 +389,7 @@ class Index:
                 freq = reader.doc_frequency(field, term) if term else 0
                 if freq:
                     candidates[suggestion] = candidates.get(suggestion, 0) + freq
-        if not candidates:
-            return None
-        return max(candidates, key=lambda w: (candidates[w], -abs(len(w) - len(word))))
+        return candidates
 
     def more_like(self, article_id: int, text: str, limit: int = 10) -> list[RawHit]:
         """Articles whose words are most like ``text`` (the article's own text)."""

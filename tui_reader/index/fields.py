@@ -32,6 +32,8 @@ TEXT_FIELDS = TITLE_FIELDS + BODY_FIELDS
 FIELD_BOOSTS = {name: TITLE_BOOST for name in TITLE_FIELDS}
 # A query's ``title:`` and ``body:`` mean "in whatever language the article is".
 FIELD_ALIASES = {"title": TITLE_FIELDS, "body": BODY_FIELDS, "text": BODY_FIELDS}
+# Fields whose terms are stems: the vocabulary keeps their words as written.
+STEMMED_FIELDS = tuple(f for f in TEXT_FIELDS if f.rsplit("_", 1)[1] in STEMMED_KINDS)
 ENTITY_FIELDS = {"PER": "person", "ORG": "org", "LOC": "place"}
 USER_FIELDS = ("title", "body", "site", "author", "tag", "lang", "date", "is", "feed") + tuple(
     ENTITY_FIELDS.values()

@@ -20,7 +20,7 @@ from tui_reader.index.analysis import plain_analyzer, word_normalizer
 from tui_reader.index.fields import (
     FIELD_ALIASES,
     FIELD_BOOSTS,
-    STEMMED_KINDS,
+    STEMMED_FIELDS,
     TEXT_FIELDS,
     USER_FIELDS,
 )
@@ -241,15 +241,18 @@ def _expand(node: Any, reader: Any, limit: int, vocabulary: Vocabulary | None) -
     prefix costs no more than a long one.
     """
     field = node.fieldname
-    kind = field.rsplit("_", 1)[-1]
-    stemmed = field in TEXT_FIELDS and kind in STEMMED_KINDS
-    if not stemmed or vocabulary is None or not isinstance(node, wq.PatternQuery):
-        return [_text(w) for w in islice(node._btexts(reader), MAX_RAW_EXPANSION)]
-    words = WordReader(vocabulary, reader.schema, kind)
-    normalize = word_normalizer(kind)
+    if field not in STEMMED_FIELDS or vocabulary is None or not isinstance(node, wq.PatternQuery):
+        found = (_text(w) for w in islice(node._btexts(reader), MAX_RAW_EXPANSION))
+        return sorted(found, key=len)[: 4 * limit]
+    if isinstance(node, wq.Prefix):
+        words = vocabulary.shortest_with_prefix(field, node.text, MAX_RAW_EXPANSION)
+    else:
+        found = islice(node._btexts(WordReader(vocabulary, reader.schema)), MAX_RAW_EXPANSION)
+        words = sorted((_text(w) for w in found), key=len)
+    normalize = word_normalizer(field.rsplit("_", 1)[-1])
     stems: dict[str, None] = {}
-    for raw in sorted(islice(node._btexts(words), MAX_RAW_EXPANSION), key=len):
-        stem = normalize(_text(raw))
+    for word in words:
+        stem = normalize(word)
         if stem and stem not in stems and (field, stem) in reader:
             stems[stem] = None
             if len(stems) >= 4 * limit:

@@ -4,7 +4,8 @@ The index holds stems (``kunjung``), but people type words (``berkunj…``): a p
 matched against the words as written, then each match is stemmed. Whoosh can keep such
 a word list itself (``spelling=True``), but it does so by writing a posting for every
 word of every document, which cost a third of the indexing time. This is a plain sorted
-list instead, one per analyzer family, in a small SQLite file beside the index.
+list instead, one per stemmed field (``title_id``, ``body_en``…), in a small SQLite file
+beside the index.
 
 Words are only ever added: a word whose articles were all deleted stays, and finds no
 stem in the index (callers check). Rebuilding the index starts the list afresh.
@@ -27,7 +28,7 @@ _MAX_CHAR = "\U0010ffff"
 
 
 class Vocabulary:
-    """Sorted word lists per analyzer family (``id``, ``en``), in ``directory``."""
+    """Sorted word lists per field, in ``directory``."""
 
     def __init__(self, directory: Path) -> None:
         self.path = directory / FILE_NAME
@@ -45,8 +46,8 @@ class Vocabulary:
                 db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
                 db.execute("PRAGMA journal_mode = WAL")
                 db.execute(
-                    "CREATE TABLE IF NOT EXISTS words (kind TEXT NOT NULL, word TEXT NOT NULL,"
-                    " PRIMARY KEY (kind, word)) WITHOUT ROWID"
+                    "CREATE TABLE IF NOT EXISTS words (field TEXT NOT NULL, word TEXT NOT NULL,"
+                    " PRIMARY KEY (field, word)) WITHOUT ROWID"
                 )
             except sqlite3.Error as exc:
                 raise StoreError(f"the search index's word list cannot be opened ({exc})") from None
@@ -66,15 +67,15 @@ class Vocabulary:
             self._db = None
 
     def add(self, words: Mapping[str, Iterable[str]]) -> None:
-        """Add words (kind → words); words already known are skipped."""
+        """Add words (field → words); words already known are skipped."""
         with self._lock:
             db = self._connect()
             try:
                 db.execute("BEGIN IMMEDIATE")
-                for kind, found in words.items():
+                for field, found in words.items():
                     db.executemany(
-                        "INSERT OR IGNORE INTO words (kind, word) VALUES (?, ?)",
-                        ((kind, word) for word in found),
+                        "INSERT OR IGNORE INTO words (field, word) VALUES (?, ?)",
+                        ((field, word) for word in found),
                     )
                 db.execute("COMMIT")
             except sqlite3.Error as exc:
@@ -89,37 +90,46 @@ class Vocabulary:
             except sqlite3.Error:
                 return []  # a damaged list costs completions, never the search
 
-    def iter_prefix(self, kind: str, prefix: str, page: int = 2000) -> Iterator[str]:
+    def iter_prefix(self, field: str, prefix: str, page: int = 2000) -> Iterator[str]:
         """Every word starting with ``prefix``, in order, read a page at a time."""
         low, high = prefix, prefix + _MAX_CHAR
         first = True
         while True:
             words = self._select(
-                "SELECT word FROM words WHERE kind = ? AND word "
+                "SELECT word FROM words WHERE field = ? AND word "
                 + (">=" if first else ">")
                 + " ? AND word < ? ORDER BY word LIMIT ?",
-                (kind, low, high, page),
+                (field, low, high, page),
             )
             yield from words
             if len(words) < page:
                 return
             low, first = words[-1], False
 
-    def next_word(self, kind: str, word: str) -> str | None:
+    def shortest_with_prefix(self, field: str, prefix: str, limit: int) -> list[str]:
+        """Up to ``limit`` words starting with ``prefix``, the shortest first: a half-typed
+        word is most likely heading for a short, common one."""
+        return self._select(
+            "SELECT word FROM words WHERE field = ? AND word >= ? AND word < ?"
+            " ORDER BY length(word), word LIMIT ?",
+            (field, prefix, prefix + _MAX_CHAR, limit),
+        )
+
+    def next_word(self, field: str, word: str) -> str | None:
         """The first word at or after ``word``, if any."""
         found = self._select(
-            "SELECT word FROM words WHERE kind = ? AND word >= ? ORDER BY word LIMIT 1",
-            (kind, word),
+            "SELECT word FROM words WHERE field = ? AND word >= ? ORDER BY word LIMIT 1",
+            (field, word),
         )
         return found[0] if found else None
 
-    def count(self, kind: str) -> int:
-        """How many words of ``kind`` the list holds."""
+    def count(self, field: str) -> int:
+        """How many words of ``field`` the list holds."""
         with self._lock:
             try:
                 row = (
                     self._connect()
-                    .execute("SELECT count(*) FROM words WHERE kind = ?", (kind,))
+                    .execute("SELECT count(*) FROM words WHERE field = ?", (field,))
                     .fetchone()
                 )
             except sqlite3.Error:
@@ -131,14 +141,13 @@ class WordReader:
     """The few index-reader methods Whoosh's pattern queries use to expand themselves,
     answered from the vocabulary, so ``Wildcard``/``Prefix`` logic is Whoosh's own."""
 
-    def __init__(self, vocabulary: Vocabulary, schema: Any, kind: str) -> None:
+    def __init__(self, vocabulary: Vocabulary, schema: Any) -> None:
         self.schema = schema
         self._vocabulary = vocabulary
-        self._kind = kind
 
     def expand_prefix(self, fieldname: str, prefix: str) -> Iterator[bytes]:
         """Words starting with ``prefix`` (as bytes, like an index reader's terms)."""
-        for word in self._vocabulary.iter_prefix(self._kind, prefix):
+        for word in self._vocabulary.iter_prefix(fieldname, prefix):
             yield word.encode("utf-8")
 
     def lexicon(self, fieldname: str) -> Iterator[bytes]:
@@ -146,12 +155,12 @@ class WordReader:
         return self.expand_prefix(fieldname, "")
 
 
-def suggest_words(vocabulary: Vocabulary, kind: str, word: str, maxdist: int = 2) -> list[str]:
+def suggest_words(vocabulary: Vocabulary, field: str, word: str, maxdist: int = 2) -> list[str]:
     """Words of the list within ``maxdist`` edits of ``word`` (Whoosh's Levenshtein
     automaton, walked over the sorted list)."""
     from whoosh.automata.fsa import find_all_matches
     from whoosh.automata.lev import levenshtein_automaton
 
     dfa = levenshtein_automaton(word, maxdist, 0).to_dfa()
-    found = find_all_matches(dfa, lambda text: vocabulary.next_word(kind, text))
+    found = find_all_matches(dfa, lambda text: vocabulary.next_word(field, text))
     return [w for w in found if w != word]
