@@ -242,13 +242,13 @@ def _expand(node: Any, reader: Any, limit: int, vocabulary: Vocabulary | None) -
     """
     field = node.fieldname
     if field not in STEMMED_FIELDS or vocabulary is None or not isinstance(node, wq.PatternQuery):
-        found = (_text(w) for w in islice(node._btexts(reader), MAX_RAW_EXPANSION))
-        return sorted(found, key=len)[: 4 * limit]
+        plain = [_text(w) for w in islice(node._btexts(reader), MAX_RAW_EXPANSION)]
+        return sorted(plain, key=len)[: 4 * limit]
     if isinstance(node, wq.Prefix):
         words = vocabulary.shortest_with_prefix(field, node.text, MAX_RAW_EXPANSION)
     else:
-        found = islice(node._btexts(WordReader(vocabulary, reader.schema)), MAX_RAW_EXPANSION)
-        words = sorted((_text(w) for w in found), key=len)
+        listed = islice(node._btexts(WordReader(vocabulary, reader.schema)), MAX_RAW_EXPANSION)
+        words = sorted((_text(w) for w in listed), key=len)
     normalize = word_normalizer(field.rsplit("_", 1)[-1])
     stems: dict[str, None] = {}
     for word in words:
