@@ -7,7 +7,10 @@ the index's top 50 (``Index.search(limit=50)``) turned into results the way
 ``Archive.search`` does it, with snippets for the 20 visible rows and none for the
 other 30 (two calls of ``Archive._result``). When that private helper is gone, the
 public API is timed instead: ``search(limit=50, snippets=False)`` plus
-``search(limit=20, snippets=True)`` (slower: the query runs twice).
+``search(limit=20, snippets=True)`` (slower: the query runs twice). The search runs with
+the article list's own settings: a wildcard stands for its 8 most common words
+(``TYPING_EXPANSION``), and the total is exact only when the page is not full
+(``exact_total=False``: the list says "about N" until it reaches the end).
 
 Submitted queries run with ``suggest=True`` (did-you-mean when nothing matched).
 While typing, every prefix from 2 characters on (the UI skips 1) is sent as the search
@@ -55,13 +58,13 @@ def prefixes(query: str) -> list[str]:
 
 def page_function(archive: Any) -> tuple[str, Callable[[str, bool], int]]:
     """The timed operation (see the module docstring) and its description."""
-    max_expansion = archive.config.search.max_expansion
+    from tui_reader.ui.search import TYPING_EXPANSION
+
+    settings: dict[str, Any] = {"max_expansion": TYPING_EXPANSION, "exact_total": False}
     if hasattr(archive, "_result") and hasattr(archive.index, "search"):
 
         def page(query: str, suggest: bool) -> int:
-            raw = archive.index.search(
-                query, limit=PAGE, max_expansion=max_expansion, suggest=suggest
-            )
+            raw = archive.index.search(query, limit=PAGE, suggest=suggest, **settings)
             archive._result(query, replace(raw, hits=raw.hits[:VISIBLE]), True)
             archive._result(query, replace(raw, hits=raw.hits[VISIBLE:]), False)
             return int(raw.total)
@@ -69,8 +72,8 @@ def page_function(archive: Any) -> tuple[str, Callable[[str, bool], int]]:
         return f"top {PAGE} + snippets for {VISIBLE} (Index.search + Archive._result)", page
 
     def public(query: str, suggest: bool) -> int:
-        result = archive.search(query, limit=PAGE, snippets=False, suggest=suggest)
-        archive.search(query, limit=VISIBLE, snippets=True, suggest=suggest)
+        result = archive.search(query, limit=PAGE, snippets=False, suggest=suggest, **settings)
+        archive.search(query, limit=VISIBLE, snippets=True, suggest=suggest, **settings)
         return int(result.total)
 
     return f"search(limit={PAGE}, snippets=False) + search(limit={VISIBLE}, snippets=True)", public

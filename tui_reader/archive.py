@@ -136,8 +136,13 @@ class Archive:
         report = IngestReport()
         batch: list[tuple[str, PreparedArticle]] = []
         indexed: dict[int, int] = {}
-        known_stems = self._warm_stems()
-        stream = prepare_many(items, entities=self.config.entities.enabled, workers=workers)
+        known_stems = self.load_stem_cache()
+        stream = prepare_many(
+            items,
+            entities=self.config.entities.enabled,
+            workers=workers,
+            stems_path=self.stems_path(),
+        )
         with self.index.session(bulk=True) as session:
             for item, prepared in stream:
                 if isinstance(prepared, tuple):
@@ -153,7 +158,7 @@ class Archive:
             indexed.update(self._store_batch(batch, report, session))
         self.store.mark_indexed(indexed)
         self.sync_index()
-        self._keep_stems(known_stems)
+        self.save_stem_cache(known_stems)
         return report
 
     def _store_batch(
@@ -211,30 +216,31 @@ class Archive:
         with contextlib.suppress(ArchiveBusyError):
             self.sync_index(wait=QUICK_WAIT)
 
-    def _stems_path(self) -> Path:
+    def stems_path(self) -> Path:
+        """The on-disk cache of Indonesian stems (worker processes start from it)."""
         from tui_reader.index.analysis import STEMMER_VERSION
 
         return ensure_dir(self.paths.cache_dir) / f"stems-id-v{STEMMER_VERSION}.marshal"
 
-    def _warm_stems(self) -> int:
+    def load_stem_cache(self) -> int:
         """Load the on-disk stem cache once per process; returns the stems known now."""
         from tui_reader.index.analysis import cached_stem_count, load_stems
 
         if cached_stem_count() < 1000:
-            load_stems(self._stems_path())
+            load_stems(self.stems_path())
         return cached_stem_count()
 
-    def _keep_stems(self, known_before: int) -> None:
+    def save_stem_cache(self, known_before: int) -> None:
         """Save the stem cache when this run taught it many new words."""
         from tui_reader.index.analysis import cached_stem_count, save_stems
 
         if cached_stem_count() - known_before > 1000:
-            save_stems(self._stems_path())
+            save_stems(self.stems_path())
 
     def reindex(self, progress: Progress | None = None, procs: int | None = None) -> int:
         """Rebuild the whole index from the store, with ``procs`` worker processes
         (by default one per core for a large archive, none for a small one)."""
-        known_stems = self._warm_stems()
+        known_stems = self.load_stem_cache()
         self.index.create()
         self.store.mark_all_for_index()
         to_index, _ = self.store.pending_index()
@@ -245,7 +251,7 @@ class Archive:
             count = len(to_index)
         else:
             count = self.sync_index(bulk=True, progress=progress)
-        self._keep_stems(known_stems)
+        self.save_stem_cache(known_stems)
         return count
 
     def _build_index(self, ids: list[int], procs: int, progress: Progress | None) -> None:
@@ -258,7 +264,7 @@ class Archive:
                 versions.update((doc.id, doc.version) for doc in docs)
                 yield docs
 
-        self.index.build(batches(), procs=procs, stems_path=self._stems_path(), progress=progress)
+        self.index.build(batches(), procs=procs, stems_path=self.stems_path(), progress=progress)
         self.store.mark_indexed(versions, [])
 
     def ensure_index(self, progress: Progress | None = None) -> str | None:

@@ -149,7 +149,9 @@ class FetchService:
         if self._pool is None:
             from tui_reader.pipeline import process_pool as make_pool
 
-            self._pool = make_pool(self._workers)
+            self._pool = make_pool(
+                self._workers, stems_path=self.archive.stems_path(), entities=self.entities
+            )
         return self._pool
 
     def _warm_pool(self) -> None:
@@ -392,7 +394,10 @@ class FetchService:
     async def _analyse(self, stored: list[tuple[int, PreparedArticle]]) -> None:
         """Phase two: language and entities in the pool; the writer thread stores and
         indexes each finished part while the workers go on with the next."""
+        if not stored:
+            return
         heavy = len(stored) >= POOL_MIN_JOBS * 4
+        known_stems = await self._write(self.archive.load_stem_cache)
         chunks = [stored[i : i + ANALYSE_CHUNK] for i in range(0, len(stored), ANALYSE_CHUNK)]
         jobs = [
             asyncio.ensure_future(
@@ -405,15 +410,22 @@ class FetchService:
         for chunk, job in zip(chunks, jobs, strict=True):
             results = await job
             ids = [article_id for article_id, _ in chunk]
-            writes.append(
-                self._write_later(self.feeds.save_analysis, list(zip(ids, results, strict=True)))
-            )
+            writes.append(self._write_later(self._save_analysis, ids, results))
             since_index += len(chunk)
             if since_index >= INDEX_BATCH:
                 writes.append(self._write_later(self.archive.sync_index, bulk=True))
                 since_index = 0
         writes.append(self._write_later(self.archive.sync_index, bulk=len(stored) >= 100))
+        writes.append(self._write_later(self.archive.save_stem_cache, known_stems))
         await asyncio.gather(*writes)
+
+    def _save_analysis(self, ids: list[int], results: list[PreparedArticle]) -> None:
+        """Writer thread: store the analysis; keep the stems the workers found for indexing."""
+        from tui_reader.index.analysis import learn_stems
+
+        for prepared in results:
+            learn_stems(prepared.stems)
+        self.feeds.save_analysis(list(zip(ids, results, strict=True)))
 
     def _write_later(
         self, fn: Callable[..., Any], *args: Any, **kwargs: Any

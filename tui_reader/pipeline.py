@@ -9,6 +9,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from tui_reader.errors import ReaderError
@@ -98,23 +99,49 @@ def prepare_many(
     entities: bool = True,
     workers: int = 1,
     chunk: int = 16,
+    stems_path: Path | None = None,
 ) -> Iterator[tuple[ImportItem, Prepared]]:
-    """Prepare items in order, in ``workers`` processes when more than one."""
+    """Prepare items in order, in ``workers`` processes when more than one (which start
+    with the stems cached at ``stems_path``)."""
     if workers <= 1:
         for item in items:
             yield item, prepare_item(item, entities)
         return
-    with process_pool(workers) as pool:
+    with process_pool(workers, stems_path=stems_path, entities=entities) as pool:
         yield from _ordered_parallel(pool, items, entities, chunk, window=workers * 4)
 
 
-def process_pool(workers: int) -> Executor:
-    """A pool of ``workers`` processes started safely (forkserver) for CPU-bound work."""
+def process_pool(
+    workers: int, *, stems_path: Path | None = None, entities: bool = False
+) -> Executor:
+    """A pool of ``workers`` processes started safely (forkserver) for CPU-bound work;
+    each loads the models (and the known Indonesian stems) as it starts."""
     import multiprocessing
 
     # forkserver: never fork a process that may hold threads (the UI, a whoosh writer).
     context = multiprocessing.get_context("forkserver")
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=warm_worker,
+        initargs=(str(stems_path) if stems_path else None, entities),
+    )
+
+
+def warm_worker(stems_path: str | None, entities: bool) -> None:
+    """A worker's start: load the language model, the entity models and the stems
+    cache once, so no job pays for them (and no word is stemmed twice across runs)."""
+    try:
+        if stems_path:
+            from tui_reader.index.analysis import load_stems
+
+            load_stems(Path(stems_path))
+        detect_language("Presiden berkunjung ke kota itu pada hari Senin pagi.")
+        if entities:
+            recognize_entities("Presiden Joko Widodo berkunjung ke Jakarta.", "id")
+            recognize_entities("President Joe Biden visited London.", "en")
+    except Exception:  # a job would meet the same problem and report it properly
+        log.debug("warming a worker failed", exc_info=True)
 
 
 def _ordered_parallel(

@@ -12,6 +12,10 @@ Which = Literal["all", "unread", "starred"]
 _PLAIN_WORD = re.compile(r"\w{3,}$")  # shorter prefixes match too much to help
 _OPERATORS = {"and", "or", "not", "to"}
 
+# A half-typed word stands for its most common completions only: enough to show the
+# article being looked for, few enough to answer before the next keystroke.
+TYPING_EXPANSION = 8
+
 
 @dataclass(frozen=True, slots=True)
 class ListSource:

@@ -15,17 +15,12 @@ from textual.worker import get_current_worker
 from tui_reader.archive import Archive
 from tui_reader.errors import ReaderError
 from tui_reader.models import ArticleSummary, SearchHit, SearchResult
-from tui_reader.ui.search import ListSource
+from tui_reader.ui.search import TYPING_EXPANSION, ListSource
 from tui_reader.ui.text import safe_line
 
 PAGE = 60
 PRELOAD = 20
 FIXED_COLUMNS = 49  # the other columns, two cells of padding each, the scrollbar
-
-
-# A half-typed word stands for its most common completions only: enough to show the
-# article being looked for, few enough to answer before the next keystroke.
-TYPING_EXPANSION = 8
 
 
 @dataclass(frozen=True, slots=True)
