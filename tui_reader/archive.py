@@ -123,8 +123,10 @@ class Archive:
         progress: Progress | None = None,
         workers: int | None = None,
         expected: int = 0,
+        index_workers: int | None = None,
     ) -> IngestReport:
-        """Import many items: prepared in worker processes while this one stores and indexes.
+        """Import many items: prepared in worker processes while this one stores them and
+        (for a large import) ``index_workers`` processes index them.
 
         Each batch is one store transaction; the index gets one commit at the end (a crash
         before it leaves the articles stored and flagged for indexing on the next start).
@@ -143,7 +145,13 @@ class Archive:
             workers=workers,
             stems_path=self.stems_path(),
         )
-        with self.index.session(bulk=True) as session:
+        # A large import also indexes in worker processes (one segment each), so the
+        # index is not written by this one process at the end.
+        if index_workers is None:
+            index_workers = workers if expected >= PARALLEL_INDEX_THRESHOLD else 1
+        with self.index.session(
+            bulk=True, procs=index_workers, stems_path=self.stems_path()
+        ) as session:
             for item, prepared in stream:
                 if isinstance(prepared, tuple):
                     failure = IngestOutcome(IngestStatus.FAILED, prepared[0], message=prepared[1])
@@ -177,7 +185,7 @@ class Archive:
         stored = {o.article_id for o in outcomes if o.status is not IngestStatus.DUPLICATE}
         docs = self.store.index_docs(sorted(i for i in stored if i is not None))
         session.add(docs)
-        return {doc.id: doc.version for doc in docs}
+        return {doc.id: doc.version for doc in docs if doc.id not in session.repeated}
 
     # -- index upkeep ------------------------------------------------------------------
 
@@ -209,6 +217,25 @@ class Archive:
             session.add(docs())
         self.store.mark_indexed(versions, to_drop)
         return len(to_index)
+
+    @contextlib.contextmanager
+    def indexing(self, *, wait: float | None = None) -> Iterator[Callable[[Sequence[int]], None]]:
+        """Index stored articles as they become ready, in one index commit at the end.
+
+        Yields a function taking article ids; they are marked indexed once the commit is
+        done. For a stream of work (a refresh's analysis): one commit writes each common
+        word once, where a commit per part would write it again every time.
+        """
+        versions: dict[int, int] = {}
+        with self.index.session(bulk=True, wait=INDEX_WAIT if wait is None else wait) as session:
+
+            def add(ids: Sequence[int]) -> None:
+                docs = self.store.index_docs(list(ids))
+                session.add(docs)
+                versions.update((d.id, d.version) for d in docs if d.id not in session.repeated)
+
+            yield add
+        self.store.mark_indexed(versions)
 
     def _sync_soon(self) -> None:
         """Index a small change now if the index is free; otherwise it stays pending

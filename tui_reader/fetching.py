@@ -11,6 +11,7 @@ entities not yet known), then analysed in parallel and indexed in batches.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import os
 from collections.abc import Callable, Sequence
@@ -46,7 +47,6 @@ FEED_ACCEPT = (
 POOL_MIN_JOBS = 8  # below this, a worker process costs more to start than it saves
 STORE_BATCH = 200
 ANALYSE_CHUNK = 32
-INDEX_BATCH = 500  # index while analysis goes on: the store and index stay close
 RefreshStatus = Literal["ok", "unchanged", "failed"]
 
 
@@ -392,8 +392,8 @@ class FetchService:
         return [_event(r, new_by_feed.get(r.feed.id, 0)) for r in batch], saved
 
     async def _analyse(self, stored: list[tuple[int, PreparedArticle]]) -> None:
-        """Phase two: language and entities in the pool; the writer thread stores and
-        indexes each finished part while the workers go on with the next."""
+        """Phase two: language and entities in the pool; the writer thread stores each
+        finished part and adds it to one index commit while the workers go on."""
         if not stored:
             return
         heavy = len(stored) >= POOL_MIN_JOBS * 4
@@ -405,27 +405,32 @@ class FetchService:
             )
             for chunk in chunks
         ]
+        indexing = contextlib.ExitStack()
+        add = await self._write(indexing.enter_context, self.archive.indexing())
         writes: list[asyncio.Future[Any]] = []
-        since_index = 0
-        for chunk, job in zip(chunks, jobs, strict=True):
-            results = await job
-            ids = [article_id for article_id, _ in chunk]
-            writes.append(self._write_later(self._save_analysis, ids, results))
-            since_index += len(chunk)
-            if since_index >= INDEX_BATCH:
-                writes.append(self._write_later(self.archive.sync_index, bulk=True))
-                since_index = 0
-        writes.append(self._write_later(self.archive.sync_index, bulk=len(stored) >= 100))
-        writes.append(self._write_later(self.archive.save_stem_cache, known_stems))
-        await asyncio.gather(*writes)
+        try:
+            for chunk, job in zip(chunks, jobs, strict=True):
+                results = await job
+                ids = [article_id for article_id, _ in chunk]
+                writes.append(self._write_later(self._save_analysis, ids, results, add))
+            await asyncio.gather(*writes)
+        except BaseException as exc:
+            await self._write(indexing.__exit__, type(exc), exc, exc.__traceback__)
+            raise
+        await self._write(indexing.close)
+        await self._write(self.archive.save_stem_cache, known_stems)
 
-    def _save_analysis(self, ids: list[int], results: list[PreparedArticle]) -> None:
-        """Writer thread: store the analysis; keep the stems the workers found for indexing."""
+    def _save_analysis(
+        self, ids: list[int], results: list[PreparedArticle], index: Callable[[list[int]], None]
+    ) -> None:
+        """Writer thread: store the analysis and index the articles (with the stems the
+        workers found, so they are not computed again)."""
         from tui_reader.index.analysis import learn_stems
 
         for prepared in results:
             learn_stems(prepared.stems)
         self.feeds.save_analysis(list(zip(ids, results, strict=True)))
+        index(ids)
 
     def _write_later(
         self, fn: Callable[..., Any], *args: Any, **kwargs: Any

@@ -176,3 +176,31 @@ def test_a_failing_index_worker_leaves_the_index_as_it_was(archive: Archive) -> 
     assert titles(archive, "berkunjung") == [ID_VISIT.title]
     archive.set_tags(docs[0].id, ["baru"])  # the index lock was released
     assert titles(archive, "tag:baru") == [ID_VISIT.title]
+
+
+@pytest.mark.parametrize("index_workers", [1, 2])
+def test_import_indexes_the_latest_version_once(
+    archive: Archive, index_workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui_reader import archive as archive_module
+    from tui_reader.importer import ImportItem
+
+    monkeypatch.setattr(archive_module, "STORE_BATCH", 3)  # the repeat in another batch
+
+    items = [
+        ImportItem("new", replace(ID_OTHER, url="https://x.example/a", title="Banjir di Medan")),
+        ImportItem(
+            "update",
+            replace(ID_VISIT, title="Presiden meninjau Surabaya", text="Peninjauan jembatan."),
+        ),
+        ImportItem("twice", replace(EN_VISIT, url="https://x.example/b", title="Storm hits")),
+        ImportItem("twice", replace(EN_VISIT, url="https://x.example/b", title="Storm passes")),
+    ]
+    report = archive.import_items(items, workers=1, index_workers=index_workers)
+    assert (report.added, report.updated, report.failed) == (2, 2, 0)
+    assert titles(archive, "banjir") == ["Banjir di Medan"]
+    assert titles(archive, "meninjau") == ["Presiden meninjau Surabaya"]
+    assert titles(archive, "berkunjung") == []  # the old version's words are gone
+    assert titles(archive, "storm") == ["Storm passes"]
+    assert archive.index.doc_count() == archive.count() == 5
+    assert archive.doctor().ok

@@ -41,7 +41,8 @@ WORD_PATTERN = re.compile(TOKEN_PATTERN)
 ROOTS_REMOVED = frozenset({"unjung", "lidi", "milu"})
 ROOTS_ADDED = frozenset({"pemilu"})
 # 4: bodies and titles indexed through analyse(); unstemmed words kept in the vocabulary.
-ANALYSIS_VERSION = 4
+# 5: article ids indexed at one precision; the sort date is a column only.
+ANALYSIS_VERSION = 5
 STEMMER_VERSION = 2
 
 

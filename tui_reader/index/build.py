@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import multiprocessing
 import queue
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -20,83 +21,130 @@ from tui_reader.errors import StoreError
 from tui_reader.models import IndexDoc
 
 WORKER_LIMIT_MB = 128
+REPLACE_BATCH = 200
 RESULT_WAIT_SECONDS = 5.0
 
 
 def add_documents(
     writer: Any, docs: Iterable[IndexDoc], words: dict[str, set[str]], *, replace: bool
 ) -> int:
-    """Write ``docs`` with ``writer``; gather their unstemmed words into ``words`` (field
-    → words, for the fields it names)."""
+    """Write ``docs`` with ``writer`` (replacing earlier versions when ``replace``);
+    gather their unstemmed words into ``words`` (field → words, for the fields it names)."""
     from tui_reader.index.analysis import Analysed
     from tui_reader.index.fields import index_fields
 
-    write = writer.update_document if replace else writer.add_document
     written = 0
-    for doc in docs:
-        fields = index_fields(doc)
-        for name, value in fields.items():
-            if isinstance(value, Analysed) and name in words:
-                words[name].update(value.words)
-        write(**fields)
-        written += 1
+    for chunk in batched(docs, REPLACE_BATCH):
+        # Whoosh's update_document opens a searcher (a reader of every segment) per
+        # document to find the old version; one per chunk does the same job.
+        searcher = writer.searcher() if replace else None
+        try:
+            for doc in chunk:
+                fields = index_fields(doc)
+                for name, value in fields.items():
+                    if isinstance(value, Analysed) and name in words:
+                        words[name].update(value.words)
+                if searcher is not None:
+                    writer.delete_by_term("article_id", doc.id, searcher=searcher)
+                writer.add_document(**fields)
+                written += 1
+        finally:
+            if searcher is not None:
+                searcher.close()
     return written
 
 
-def build_segments(
-    writer: Any,
-    directory: Path,
-    batches: Iterable[Sequence[IndexDoc]],
-    *,
-    procs: int,
-    stems_path: Path | None,
-    progress: Callable[[int], None] | None = None,
-) -> tuple[list[Any], dict[str, set[str]]]:
-    """Index ``batches`` in ``procs`` worker processes, one segment each.
+def batched(items: Iterable[IndexDoc], size: int) -> Iterator[list[IndexDoc]]:
+    """``items`` in lists of ``size`` (the last one shorter)."""
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
 
-    ``writer`` is the caller's (it holds the lock). Returns the new segments and the
-    words they hold, per stemmed field; stems the workers computed are learnt here.
 
-    Raises:
-        StoreError: when a worker fails (the caller cancels its writer).
+class SegmentBuilder:
+    """Worker processes that each write one new segment from the batches sent to them.
+
+    The caller holds the index's writer (and so its lock) from start to commit.
     """
-    context = multiprocessing.get_context("forkserver")
-    jobs: Any = context.Queue(procs * 2)
-    results: Any = context.Queue()
-    workers = [
-        context.Process(
-            target=_worker,
-            args=(str(directory), jobs, results, str(stems_path) if stems_path else None),
-            daemon=True,
-        )
-        for _ in range(procs)
-    ]
-    for worker in workers:
-        worker.start()
-    collector = _Collector(results, progress)
-    try:
-        for batch in batches:
-            while True:
-                collector.drain()
-                try:
-                    jobs.put(list(batch), timeout=0.2)
-                    break
-                except queue.Full:
-                    _check_alive(workers, collector)
-        for _ in workers:
-            jobs.put(None)
-        while collector.finished < len(workers):
-            collector.drain(block=True)
-            if collector.finished < len(workers):
-                _check_alive(workers, collector)
-    finally:
-        for worker in workers:
-            if collector.error or collector.finished < len(workers):
+
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        procs: int,
+        stems_path: Path | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        context = multiprocessing.get_context("forkserver")
+        self._jobs: Any = context.Queue(procs * 2)
+        self._results: Any = context.Queue()
+        stems = str(stems_path) if stems_path else None
+        self._workers = [
+            context.Process(
+                target=_worker, args=(str(directory), self._jobs, self._results, stems), daemon=True
+            )
+            for _ in range(procs)
+        ]
+        for worker in self._workers:
+            worker.start()
+        self._collector = _Collector(self._results, progress)
+        self._stopped = False
+
+    def send(self, batch: Sequence[IndexDoc]) -> None:
+        """Queue a batch of new documents (waits while the workers are busy).
+
+        Raises:
+            StoreError: when a worker has failed.
+        """
+        while True:
+            self._collector.drain()
+            try:
+                self._jobs.put(list(batch), timeout=0.2)
+                return
+            except queue.Full:
+                self._check_alive()
+
+    def finish(self) -> tuple[list[Any], dict[str, set[str]]]:
+        """Wait for every segment; returns them and their words per stemmed field (the
+        stems the workers computed are learnt here).
+
+        Raises:
+            StoreError: when a worker fails.
+        """
+        try:
+            for _ in self._workers:
+                self._jobs.put(None)
+            while self._collector.finished < len(self._workers):
+                self._collector.drain(block=True)
+                if self._collector.finished < len(self._workers):
+                    self._check_alive()
+        finally:
+            self._stop()
+        return self._collector.segments, self._collector.words
+
+    def abort(self) -> None:
+        """Stop the workers; their unfinished segments are left for the writer to drop."""
+        self._collector.error = self._collector.error or "cancelled"
+        self._stop()
+
+    def _stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        for worker in self._workers:
+            if self._collector.error or self._collector.finished < len(self._workers):
                 worker.kill()
             worker.join()
-        jobs.close()
-        results.close()
-    return collector.segments, collector.words
+        self._jobs.close()
+        self._results.close()
+
+    def _check_alive(self) -> None:
+        self._collector.drain()
+        dead = [w for w in self._workers if not w.is_alive() and w.exitcode not in (0, None)]
+        if dead:
+            raise StoreError(
+                f"building the search index failed: a worker process died (exit {dead[0].exitcode})"
+            )
 
 
 class _Collector:
@@ -136,15 +184,6 @@ class _Collector:
         elif kind == "error":
             self.error = message[1]
             raise StoreError(f"building the search index failed: {message[1]}")
-
-
-def _check_alive(workers: list[Any], collector: _Collector) -> None:
-    collector.drain()
-    dead = [w for w in workers if not w.is_alive() and w.exitcode not in (0, None)]
-    if dead:
-        raise StoreError(
-            f"building the search index failed: a worker process died (exit {dead[0].exitcode})"
-        )
 
 
 def _worker(directory: str, jobs: Any, results: Any, stems_path: str | None) -> None:

@@ -26,7 +26,7 @@ from tui_reader.index.analysis import (
     language_kind,
     word_normalizer,
 )
-from tui_reader.index.build import add_documents, build_segments
+from tui_reader.index.build import SegmentBuilder, add_documents, batched
 from tui_reader.index.fields import (
     BODY_FIELDS,
     KINDS,
@@ -43,6 +43,7 @@ from tui_reader.models import IndexDoc
 apply_patches()
 
 WRITE_WAIT_SECONDS = 30.0
+BUILD_BATCH = 200  # documents per message to an index-building worker
 VERSION_FILE = "analysis-version"
 SNIPPET_CHARS = 220
 
@@ -73,15 +74,48 @@ class IndexSession:
     def __init__(self, writer: Any) -> None:
         self._writer = writer
         self.words: dict[str, set[str]] = {field: set() for field in STEMMED_FIELDS}
+        self._sent: set[int] = set()
+        # Articles left out of this commit (see _first_copies): they stay pending.
+        self.repeated: set[int] = set()
 
     def add(self, docs: Iterable[IndexDoc]) -> int:
         """Add or replace documents; returns how many."""
-        return add_documents(self._writer, docs, self.words, replace=True)
+        return add_documents(self._writer, self._first_copies(docs), self.words, replace=True)
+
+    def _first_copies(self, docs: Iterable[IndexDoc]) -> Iterator[IndexDoc]:
+        """Each article once per commit: the old version a second copy should replace
+        is not committed yet, so both would stay. A repeat is left pending in the store,
+        and the next sync replaces the first copy with it."""
+        for doc in docs:
+            if doc.id in self._sent:
+                self.repeated.add(doc.id)
+            else:
+                self._sent.add(doc.id)
+                yield doc
 
     def delete(self, article_ids: Iterable[int]) -> None:
         """Drop documents."""
-        for article_id in article_ids:
-            self._writer.delete_by_term("article_id", article_id)
+        with self._writer.searcher() as searcher:
+            for article_id in article_ids:
+                self._writer.delete_by_term("article_id", article_id, searcher=searcher)
+
+
+class ParallelSession(IndexSession):
+    """A session whose new documents are written by worker processes (a segment each);
+    this process only drops the documents they replace."""
+
+    def __init__(self, writer: Any, builder: SegmentBuilder) -> None:
+        super().__init__(writer)
+        self._builder = builder
+
+    def add(self, docs: Iterable[IndexDoc]) -> int:
+        """Replace documents; returns how many were sent to the workers."""
+        sent = 0
+        for batch in batched(self._first_copies(docs), BUILD_BATCH):
+            self.delete(doc.id for doc in batch)
+            self._builder.send(batch)
+            sent += len(batch)
+        return sent
 
 
 class Index:
@@ -176,23 +210,52 @@ class Index:
 
     @contextmanager
     def session(
-        self, *, bulk: bool = False, wait: float = WRITE_WAIT_SECONDS
+        self,
+        *,
+        bulk: bool = False,
+        wait: float = WRITE_WAIT_SECONDS,
+        procs: int = 1,
+        stems_path: Path | None = None,
+        progress: Callable[[int], None] | None = None,
     ) -> Iterator[IndexSession]:
         """One writer for many changes, committed once at the end (cancelled on error).
 
+        With ``procs`` > 1, new documents are written by that many worker processes
+        (a :class:`ParallelSession`; they start from the stems cached at ``stems_path``
+        and report each batch written to ``progress``).
+
         Raises:
             ArchiveBusyError: when another process holds the index for over ``wait`` s.
+            StoreError: when an index worker fails; the index is then unchanged.
         """
         writer = self._writer(self._open(), bulk, wait)
-        session = IndexSession(writer)
-        try:
-            yield session
-            # Words first: should the commit fail, a few extra words are harmless.
-            self.vocabulary.add(session.words)
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit(merge=not bulk)
+        if procs <= 1:
+            session = IndexSession(writer)
+            try:
+                yield session
+                # Words first: should the commit fail, a few extra words are harmless.
+                self.vocabulary.add(session.words)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit(merge=not bulk)
+        else:
+            builder = SegmentBuilder(
+                self.directory, procs=procs, stems_path=stems_path, progress=progress
+            )
+            try:
+                yield ParallelSession(writer, builder)
+                segments, words = builder.finish()
+                self.vocabulary.add(words)
+                kept = writer._merge_segments(None, None, False)  # no merging: keep them all
+                writer._close_segment()
+                writer._commit_toc(kept + segments)
+                writer._finish()
+            except BaseException:
+                builder.abort()
+                with contextlib.suppress(Exception):
+                    writer.cancel()
+                raise
         _make_private(self.directory)
 
     def build(
@@ -204,34 +267,13 @@ class Index:
         progress: Callable[[int], None] | None = None,
         wait: float = WRITE_WAIT_SECONDS,
     ) -> None:
-        """Add ``batches`` of new documents with ``procs`` worker processes, in one commit.
-
-        For filling a new index: documents are added, not replaced.
-
-        Raises:
-            ArchiveBusyError: when another process holds the index for over ``wait`` s.
-            StoreError: when a worker fails; the index is then unchanged.
-        """
-        writer = self._writer(self._open(), True, wait)
-        try:
-            segments, words = build_segments(
-                writer,
-                self.directory,
-                batches,
-                procs=procs,
-                stems_path=stems_path,
-                progress=progress,
-            )
-            self.vocabulary.add(words)
-            kept = writer._merge_segments(None, None, False)  # no merging: keep them all
-            writer._close_segment()
-            writer._commit_toc(kept + segments)
-            writer._finish()
-        except BaseException:
-            with contextlib.suppress(Exception):
-                writer.cancel()
-            raise
-        _make_private(self.directory)
+        """Add or replace ``batches`` of documents with ``procs`` worker processes, in one
+        commit (see :meth:`session`)."""
+        with self.session(
+            bulk=True, wait=wait, procs=procs, stems_path=stems_path, progress=progress
+        ) as session:
+            for batch in batches:
+                session.add(batch)
 
     def _writer(self, ix: Any, bulk: bool, wait: float = WRITE_WAIT_SECONDS) -> Any:
         deadline = time.monotonic() + wait

@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.columns import NumericColumn
+from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.util.times import datetime_to_long
 
 from tui_reader.index.analysis import (
     Analysed,
@@ -69,7 +71,9 @@ class AnalysedText(TEXT):  # type: ignore[misc]
 def build_schema() -> Schema:
     """A new schema (analyzers included)."""
     fields: dict[str, Any] = {
-        "article_id": NUMERIC(int, bits=64, stored=True, unique=True, signed=False),
+        # Looked up by exact value only: one term (Whoosh's default indexes 16 precisions
+        # per number for range queries, a third of a short article's postings).
+        "article_id": NUMERIC(int, bits=64, stored=True, unique=True, signed=False, shift_step=0),
         "site": TEXT(analyzer=keyword_analyzer()),
         "author": TEXT(analyzer=keyword_analyzer()),
         "tag": KEYWORD(lowercase=True, commas=True),
@@ -77,7 +81,8 @@ def build_schema() -> Schema:
         "is": KEYWORD(lowercase=True),
         "feed": ID(),
         "date": DATETIME(),
-        "sortdate": DATETIME(sortable=True),
+        # For sorting only: a column, not indexed.
+        "sortdate": COLUMN(NumericColumn("q")),
     }
     for kind in KINDS:
         fields[f"title_{kind}"] = AnalysedText(kind, field_boost=TITLE_BOOST)
@@ -100,7 +105,7 @@ def index_fields(doc: IndexDoc) -> dict[str, Any]:
         f"body_{kind}": analyse(doc.text, kind),
         "lang": (doc.lang or "unknown").lower(),
         "is": " ".join(flags),
-        "sortdate": doc.published or doc.added,
+        "sortdate": datetime_to_long(doc.published or doc.added),
     }
     optional: dict[str, Any] = {
         "site": doc.site,

@@ -161,7 +161,7 @@ def parser_fields() -> frozenset[str]:
     """Field names a parsed query may contain."""
     from tui_reader.index.fields import ENTITY_FIELDS
 
-    internal = {"site", "author", "tag", "lang", "is", "feed", "date", "sortdate"}
+    internal = {"site", "author", "tag", "lang", "is", "feed", "date"}
     return frozenset(TEXT_FIELDS) | internal | frozenset(ENTITY_FIELDS.values())
 
 
