@@ -219,15 +219,23 @@ class Archive:
         return len(to_index)
 
     @contextlib.contextmanager
-    def indexing(self, *, wait: float | None = None) -> Iterator[Callable[[Sequence[int]], None]]:
-        """Index stored articles as they become ready, in one index commit at the end.
+    def indexing(
+        self, *, procs: int = 1, wait: float | None = None
+    ) -> Iterator[Callable[[Sequence[int]], None]]:
+        """Index stored articles as they become ready, in one index commit at the end
+        (written by ``procs`` worker processes when more than one).
 
         Yields a function taking article ids; they are marked indexed once the commit is
         done. For a stream of work (a refresh's analysis): one commit writes each common
         word once, where a commit per part would write it again every time.
         """
         versions: dict[int, int] = {}
-        with self.index.session(bulk=True, wait=INDEX_WAIT if wait is None else wait) as session:
+        with self.index.session(
+            bulk=True,
+            wait=INDEX_WAIT if wait is None else wait,
+            procs=procs,
+            stems_path=self.stems_path(),
+        ) as session:
 
             def add(ids: Sequence[int]) -> None:
                 docs = self.store.index_docs(list(ids))

@@ -47,6 +47,9 @@ FEED_ACCEPT = (
 POOL_MIN_JOBS = 8  # below this, a worker process costs more to start than it saves
 STORE_BATCH = 200
 ANALYSE_CHUNK = 32
+# From this many new items, worker processes write the index (this process, busy with
+# the network and the store, would be the bottleneck).
+PARALLEL_INDEX_ITEMS = 1000
 RefreshStatus = Literal["ok", "unchanged", "failed"]
 
 
@@ -149,8 +152,10 @@ class FetchService:
         if self._pool is None:
             from tui_reader.pipeline import process_pool as make_pool
 
+            # Models load on first use: the feeds are parsed first, and their items are
+            # stored (listable) before any is analysed.
             self._pool = make_pool(
-                self._workers, stems_path=self.archive.stems_path(), entities=self.entities
+                self._workers, stems_path=self.archive.stems_path(), models=False
             )
         return self._pool
 
@@ -406,7 +411,8 @@ class FetchService:
             for chunk in chunks
         ]
         indexing = contextlib.ExitStack()
-        add = await self._write(indexing.enter_context, self.archive.indexing())
+        procs = self._workers if len(stored) >= PARALLEL_INDEX_ITEMS else 1
+        add = await self._write(indexing.enter_context, self.archive.indexing(procs=procs))
         writes: list[asyncio.Future[Any]] = []
         try:
             for chunk, job in zip(chunks, jobs, strict=True):

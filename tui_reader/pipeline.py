@@ -112,10 +112,11 @@ def prepare_many(
 
 
 def process_pool(
-    workers: int, *, stems_path: Path | None = None, entities: bool = False
+    workers: int, *, stems_path: Path | None = None, entities: bool = False, models: bool = True
 ) -> Executor:
     """A pool of ``workers`` processes started safely (forkserver) for CPU-bound work;
-    each loads the models (and the known Indonesian stems) as it starts."""
+    each loads the known Indonesian stems as it starts, and the language and entity
+    models too with ``models`` (else on first use: a refresh parses feeds first)."""
     import multiprocessing
 
     # forkserver: never fork a process that may hold threads (the UI, a whoosh writer).
@@ -124,11 +125,11 @@ def process_pool(
         max_workers=workers,
         mp_context=context,
         initializer=warm_worker,
-        initargs=(str(stems_path) if stems_path else None, entities),
+        initargs=(str(stems_path) if stems_path else None, entities and models, models),
     )
 
 
-def warm_worker(stems_path: str | None, entities: bool) -> None:
+def warm_worker(stems_path: str | None, entities: bool, language: bool = True) -> None:
     """A worker's start: load the language model, the entity models and the stems
     cache once, so no job pays for them (and no word is stemmed twice across runs)."""
     try:
@@ -136,7 +137,8 @@ def warm_worker(stems_path: str | None, entities: bool) -> None:
             from tui_reader.index.analysis import load_stems
 
             load_stems(Path(stems_path))
-        detect_language("Presiden berkunjung ke kota itu pada hari Senin pagi.")
+        if language:
+            detect_language("Presiden berkunjung ke kota itu pada hari Senin pagi.")
         if entities:
             recognize_entities("Presiden Joko Widodo berkunjung ke Jakarta.", "id")
             recognize_entities("President Joe Biden visited London.", "en")

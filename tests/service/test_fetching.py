@@ -9,7 +9,7 @@ import time
 import pytest
 
 from tests.httpserver import LoopbackServer, Reply, Request
-from tests.service.conftest import fixture_bytes, html
+from tests.service.conftest import FAST, fixture_bytes, html
 from tui_reader.archive import Archive
 from tui_reader.errors import InputError
 from tui_reader.feeds import parse_opml
@@ -58,6 +58,25 @@ async def test_feed_add_and_refresh(
     assert not full.summary_only and "Kaligawe" in full.text
     again = await fetch_service.refresh()
     assert again.new_articles == 0
+
+
+async def test_a_large_refresh_is_indexed_by_worker_processes(
+    http_server: LoopbackServer, fetch_archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui_reader import fetching
+
+    monkeypatch.setattr(fetching, "PARALLEL_INDEX_ITEMS", 1)
+    _site(http_server)
+    service = FetchService(fetch_archive, settings=FAST, workers=2)
+    try:
+        await service.add_feed(http_server.url("/feed.xml"))
+        report = await service.refresh(summary_only=True)
+    finally:
+        await service.aclose()
+    assert report.new_articles == 3
+    assert fetch_archive.index.doc_count() == fetch_archive.count() == 3
+    assert fetch_archive.search("Semarang").total == 1
+    assert fetch_archive.doctor().ok
 
 
 # -- faults: one clear line per URL, the rest of the batch still succeeds ---------------
