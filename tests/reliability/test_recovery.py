@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.reliability.harness import TRACEBACK, child_env, cli
 
 
@@ -42,6 +44,22 @@ def test_damaged_index_is_rebuilt_on_the_next_start(tmp_path: Path) -> None:
     result = cli(home, "search", "harbour")
     assert result.returncode == 0 and TRACEBACK not in result.stderr, result.stderr
     assert "rebuilt the search index" in result.stderr
+    assert cli(home, "doctor").returncode == 0
+
+
+@pytest.mark.parametrize("damage", ["delete", "garbage"])
+def test_a_lost_or_damaged_word_list_is_rebuilt_on_the_next_start(
+    tmp_path: Path, damage: str
+) -> None:
+    home = _imported_home(tmp_path)
+    words = home / "data" / "index" / "words.sqlite"
+    words.unlink()
+    if damage == "garbage":
+        words.write_bytes(b"not a database" * 100)
+    result = cli(home, "search", "harb*")
+    assert result.returncode == 0 and TRACEBACK not in result.stderr, result.stderr
+    assert "rebuilt the search index" in result.stderr
+    assert result.stdout.count("#") >= 1  # the prefix expands again
     assert cli(home, "doctor").returncode == 0
 
 

@@ -138,7 +138,8 @@ class Index:
 
     def is_outdated(self) -> bool:
         """True when the index was built with other text analysis (stems, stopwords)
-        than this version's: its words would not match the queries'."""
+        than this version's (its words would not match the queries'), or its word list
+        is missing or unreadable."""
         if not self.vocabulary.exists():
             return True
         try:

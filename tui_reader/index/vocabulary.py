@@ -36,8 +36,16 @@ class Vocabulary:
         self._db: sqlite3.Connection | None = None
 
     def exists(self) -> bool:
-        """True when the word list has been created."""
-        return self.path.is_file()
+        """True when the word list has been created and can be read."""
+        if not self.path.is_file():
+            return False
+        with self._lock:
+            try:
+                self._connect().execute("SELECT 1 FROM words LIMIT 1").fetchall()
+            except (sqlite3.Error, StoreError):
+                self._close_unlocked()
+                return False
+        return True
 
     def _connect(self) -> sqlite3.Connection:
         if self._db is None:
@@ -62,9 +70,12 @@ class Vocabulary:
     def close(self) -> None:
         """Close the file (the next use reopens it)."""
         with self._lock:
-            if self._db is not None:
-                self._db.close()
-            self._db = None
+            self._close_unlocked()
+
+    def _close_unlocked(self) -> None:
+        if self._db is not None:
+            self._db.close()
+        self._db = None
 
     def add(self, words: Mapping[str, Iterable[str]]) -> None:
         """Add words (field → words); words already known are skipped."""
