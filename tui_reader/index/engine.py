@@ -26,26 +26,25 @@ from tui_reader.index.analysis import (
     language_kind,
     word_normalizer,
 )
-from tui_reader.index.build import SegmentBuilder, add_documents, batched
+from tui_reader.index.build import SegmentBuilder
 from tui_reader.index.fields import (
     BODY_FIELDS,
     KINDS,
-    STEMMED_FIELDS,
     STEMMED_KINDS,
     TEXT_FIELDS,
     build_schema,
 )
 from tui_reader.index.patches import apply as apply_patches
 from tui_reader.index.query import cap_expansions, make_parser, parse_query
+from tui_reader.index.session import IndexSession, ParallelSession
+from tui_reader.index.snippets import make_snippet
 from tui_reader.index.vocabulary import Vocabulary, suggest_words
 from tui_reader.models import IndexDoc
 
 apply_patches()
 
 WRITE_WAIT_SECONDS = 30.0
-BUILD_BATCH = 200  # documents per message to an index-building worker
 VERSION_FILE = "analysis-version"
-SNIPPET_CHARS = 220
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,56 +65,6 @@ class RawResult:
     suggestion: str | None
     notices: tuple[str, ...]
     total_exact: bool = True
-
-
-class IndexSession:
-    """Changes going into one index commit."""
-
-    def __init__(self, writer: Any) -> None:
-        self._writer = writer
-        self.words: dict[str, set[str]] = {field: set() for field in STEMMED_FIELDS}
-        self._sent: set[int] = set()
-        # Articles left out of this commit (see _first_copies): they stay pending.
-        self.repeated: set[int] = set()
-
-    def add(self, docs: Iterable[IndexDoc]) -> int:
-        """Add or replace documents; returns how many."""
-        return add_documents(self._writer, self._first_copies(docs), self.words, replace=True)
-
-    def _first_copies(self, docs: Iterable[IndexDoc]) -> Iterator[IndexDoc]:
-        """Each article once per commit: the old version a second copy should replace
-        is not committed yet, so both would stay. A repeat is left pending in the store,
-        and the next sync replaces the first copy with it."""
-        for doc in docs:
-            if doc.id in self._sent:
-                self.repeated.add(doc.id)
-            else:
-                self._sent.add(doc.id)
-                yield doc
-
-    def delete(self, article_ids: Iterable[int]) -> None:
-        """Drop documents."""
-        with self._writer.searcher() as searcher:
-            for article_id in article_ids:
-                self._writer.delete_by_term("article_id", article_id, searcher=searcher)
-
-
-class ParallelSession(IndexSession):
-    """A session whose new documents are written by worker processes (a segment each);
-    this process only drops the documents they replace."""
-
-    def __init__(self, writer: Any, builder: SegmentBuilder) -> None:
-        super().__init__(writer)
-        self._builder = builder
-
-    def add(self, docs: Iterable[IndexDoc]) -> int:
-        """Replace documents; returns how many were sent to the workers."""
-        sent = 0
-        for batch in batched(self._first_copies(docs), BUILD_BATCH):
-            self.delete(doc.id for doc in batch)
-            self._builder.send(batch)
-            sent += len(batch)
-        return sent
 
 
 class Index:
@@ -472,45 +421,3 @@ def _make_private(directory: Path) -> None:
     for path in directory.iterdir():
         if path.is_file() and path.stat().st_mode & 0o077:
             path.chmod(0o600)
-
-
-def make_snippet(
-    text: str, spans: Sequence[tuple[int, int]]
-) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """The window of ``text`` holding the most matches, and the matches' offsets in it.
-
-    Newlines become spaces one for one, so offsets stay exact.
-    """
-    if not spans:
-        return _lead(text), ()
-    best, best_count = 0, 0
-    for i, (start, _) in enumerate(spans):
-        count = sum(1 for s, e in spans[i:] if e <= start + SNIPPET_CHARS - 40)
-        if count > best_count:
-            best, best_count = i, count
-    first = spans[best][0]
-    begin = _word_start(text, max(0, first - 50))
-    end = min(len(text), begin + SNIPPET_CHARS)
-    if end < len(text):
-        end = max(text.rfind(" ", begin, end), spans[best][1])
-    prefix = "… " if begin > 0 else ""
-    suffix = " …" if end < len(text) else ""
-    window = text[begin:end].replace("\n", " ").replace("\t", " ")
-    shift = len(prefix) - begin
-    marks = tuple((s + shift, e + shift) for s, e in spans if s >= begin and e <= end)
-    return prefix + window + suffix, marks
-
-
-def _word_start(text: str, index: int) -> int:
-    if index == 0:
-        return 0
-    space = text.rfind(" ", 0, index)
-    newline = text.rfind("\n", 0, index)
-    return max(space, newline) + 1
-
-
-def _lead(text: str) -> str:
-    flat = " ".join(text.split())
-    if len(flat) <= SNIPPET_CHARS:
-        return flat
-    return flat[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
