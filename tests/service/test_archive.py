@@ -204,3 +204,21 @@ def test_import_indexes_the_latest_version_once(
     assert titles(archive, "storm") == ["Storm passes"]
     assert archive.index.doc_count() == archive.count() == 5
     assert archive.doctor().ok
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["presiden surabaya", "(berk OR title:berk*)", "visit* OR beras", '"jembatan baru" warga'],
+)
+def test_heap_unions_rank_exactly_like_whoosh_unions(
+    archive: Archive, query: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui_reader.index import matching
+
+    def ranked() -> list[tuple[int, float]]:
+        hits = archive.index.search(query, limit=10).hits
+        return [(h.article_id, round(h.score, 9)) for h in hits]
+
+    heap = ranked()
+    monkeypatch.setattr(matching, "MIN_CHILDREN", 10**9)  # Whoosh's own binary trees
+    assert heap and heap == ranked()

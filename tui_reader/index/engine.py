@@ -293,7 +293,9 @@ class Index:
             )
             page = offset + limit
             try:
-                results = searcher.search(q, limit=max(page, 1), **sorting)
+                # optimize=False: Whoosh 2.7.4's block-quality skipping drops documents that
+                # belong in the top N (seen on "kabut asap"), and saves no time here.
+                results = searcher.search(q, limit=max(page, 1), optimize=False, **sorting)
             except Exception as exc:  # Whoosh raises odd errors for odd queries
                 raise QueryError(f"cannot run the query ({exc})") from None
             hits = tuple(

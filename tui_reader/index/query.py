@@ -24,6 +24,7 @@ from tui_reader.index.fields import (
     TEXT_FIELDS,
     USER_FIELDS,
 )
+from tui_reader.index.matching import HeapOr
 from tui_reader.index.vocabulary import Vocabulary, WordReader
 
 MAX_QUERY_CHARS = 2000
@@ -206,12 +207,18 @@ def cap_expansions(
                 if node.text not in capped:
                     capped.append(node.text)
             terms = [wq.Term(node.fieldname, w, boost=node.boost) for w in words]
-            return ExpansionOr(terms) if terms else wq.NullQuery
+            return HeapOr(terms) if terms else wq.NullQuery
         if node.is_leaf():
             return node
-        return node.apply(visit)
+        node = node.apply(visit)
+        if type(node) is wq.Or:  # a word in every field, a field alias: many alternatives
+            return HeapOr(node.subqueries, boost=node.boost, minmatch=node.minmatch)
+        return node
 
-    return visit(q), capped
+    top = q.apply(visit) if not q.is_leaf() and type(q) is wq.Or else visit(q)
+    # A one-word query stays a Whoosh union at the top: there its block-quality skipping
+    # (which a heap cannot offer) is what makes a common word fast.
+    return top, capped
 
 
 def _flat_range(node: Any, reader: Any) -> Any:
