@@ -222,3 +222,12 @@ def test_heap_unions_rank_exactly_like_whoosh_unions(
     heap = ranked()
     monkeypatch.setattr(matching, "MIN_CHILDREN", 10**9)  # Whoosh's own binary trees
     assert heap and heap == ranked()
+
+
+def test_date_ranges_skip_replaced_versions(archive: Archive) -> None:
+    visit = archive.search("berkunjung").hits[0].article.id
+    archive.set_read(visit)  # re-indexed: the old copy is deleted, not gone from its segment
+    archive.set_starred(visit)
+    assert titles(archive, "date:2019-03") == [ID_VISIT.title]
+    assert titles(archive, "date:<2019-12-31 is:starred") == [ID_VISIT.title]
+    assert titles(archive, "date:[2019-03-05 to 2019-06-30]") == []

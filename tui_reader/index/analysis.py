@@ -42,7 +42,8 @@ ROOTS_REMOVED = frozenset({"unjung", "lidi", "milu"})
 ROOTS_ADDED = frozenset({"pemilu"})
 # 4: bodies and titles indexed through analyse(); unstemmed words kept in the vocabulary.
 # 5: article ids indexed at one precision; the sort date is a column only.
-ANALYSIS_VERSION = 5
+# 6: the publication date as a column too (date ranges).
+ANALYSIS_VERSION = 6
 STEMMER_VERSION = 2
 
 

@@ -83,6 +83,8 @@ def build_schema() -> Schema:
         "date": DATETIME(),
         # For sorting only: a column, not indexed.
         "sortdate": COLUMN(NumericColumn("q")),
+        # The publication date again, as a column: date ranges are checked against it.
+        "datecol": COLUMN(NumericColumn("q")),
     }
     for kind in KINDS:
         fields[f"title_{kind}"] = AnalysedText(kind, field_boost=TITLE_BOOST)
@@ -113,6 +115,7 @@ def index_fields(doc: IndexDoc) -> dict[str, Any]:
         "tag": ",".join(t.lower() for t in doc.tags) or None,
         "feed": str(doc.feed_id) if doc.feed_id is not None else None,
         "date": doc.published,
+        "datecol": datetime_to_long(doc.published) if doc.published else None,
     }
     values.update({k: v for k, v in optional.items() if v})
     for entity_type, field in ENTITY_FIELDS.items():

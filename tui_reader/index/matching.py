@@ -135,3 +135,151 @@ class HeapOr(wq.Or):  # type: ignore[misc]
         if self.boost != 1.0:
             union = matching.WrappingMatcher(union, self.boost)
         return union
+
+
+class ColumnRange(wq.Query):  # type: ignore[misc]
+    """Documents whose number in a column lies in [start, end]: a date range read from the
+    ``datecol`` column instead of the date field's terms.
+
+    Whoosh turns a range into a union of every indexed value it covers: for a month of a
+    news archive, tens of thousands of documents loaded before ``banjir`` can narrow them.
+    Read from the column, a range only checks the documents the rest of the query reaches
+    (and a range alone reads the column once, in order). Missing values (0) never match.
+    """
+
+    def __init__(self, fieldname: str, start: int | None, end: int | None, boost: float = 1.0):
+        self.fieldname = fieldname
+        self.start = start
+        self.end = end
+        self.boost = boost
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ColumnRange) and (
+            self.fieldname,
+            self.start,
+            self.end,
+            self.boost,
+        ) == (other.fieldname, other.start, other.end, other.boost)
+
+    def __hash__(self) -> int:
+        return hash((ColumnRange, self.fieldname, self.start, self.end, self.boost))
+
+    def __repr__(self) -> str:
+        return f"ColumnRange({self.fieldname!r}, {self.start!r}, {self.end!r})"
+
+    def is_range(self) -> bool:
+        return True
+
+    def estimate_size(self, ixreader: Any) -> int:
+        return int(ixreader.doc_count_all())
+
+    def estimate_min_size(self, ixreader: Any) -> int:
+        return 0
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        reader = searcher.reader()
+        if not reader.has_column(self.fieldname):
+            return mcore.NullMatcher()
+        values = _column_values(reader, self.fieldname)
+        deleted: frozenset[int] = frozenset()
+        if reader.has_deletions():
+            perdoc = getattr(reader, "_perdoc", None)  # a segment reader's own deletion list
+            found = (
+                perdoc.deleted_docs()
+                if perdoc is not None
+                else (d for d in range(len(values)) if reader.is_deleted(d))
+            )
+            deleted = frozenset(found)
+        low = 1 if self.start is None else max(self.start, 1)
+        high = self.end
+        return ColumnRangeMatcher(values, low, high, deleted, self.boost)
+
+
+_COLUMNS: dict[tuple[str, str], list[int]] = {}
+MAX_CACHED_COLUMNS = 32
+
+
+def _column_values(reader: Any, fieldname: str) -> list[int]:
+    """A segment's column as a list, loaded once (segments never change their columns)."""
+    segment = getattr(reader, "segment", None)
+    key = (segment().segment_id(), fieldname) if callable(segment) else None
+    if key is not None and key in _COLUMNS:
+        return _COLUMNS[key]
+    values = list(reader.column_reader(fieldname).load())
+    if key is not None:
+        if len(_COLUMNS) >= MAX_CACHED_COLUMNS:
+            _COLUMNS.clear()
+        _COLUMNS[key] = values
+    return values
+
+
+class ColumnRangeMatcher(mcore.Matcher):  # type: ignore[misc]
+    """Walks a loaded column; constant score."""
+
+    def __init__(
+        self,
+        values: Sequence[int],
+        low: int,
+        high: int | None,
+        deleted: frozenset[int],
+        boost: float,
+        at: int = 0,
+    ) -> None:
+        self._values = values
+        self._low = low
+        self._high = high
+        self._deleted = deleted
+        self._boost = boost
+        self._at = self._find(at)
+
+    def _find(self, start: int) -> int:
+        values, low, high, deleted = self._values, self._low, self._high, self._deleted
+        for doc in range(start, len(values)):
+            value = values[doc]
+            if value >= low and (high is None or value <= high) and doc not in deleted:
+                return doc
+        return len(values)
+
+    def is_active(self) -> bool:
+        return self._at < len(self._values)
+
+    def id(self) -> int:
+        return self._at
+
+    def next(self) -> bool:
+        self._at = self._find(self._at + 1)
+        return False
+
+    def skip_to(self, target: int) -> bool:
+        if target > self._at:
+            self._at = self._find(target)
+        return False
+
+    def score(self) -> float:
+        return self._boost
+
+    def weight(self) -> float:
+        return self._boost
+
+    def supports(self, astype: str) -> bool:
+        return False
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def max_quality(self) -> float:
+        return self._boost
+
+    def copy(self) -> ColumnRangeMatcher:
+        return ColumnRangeMatcher(
+            self._values, self._low, self._high, self._deleted, self._boost, self._at
+        )
+
+    def replace(self, minquality: float = 0) -> Any:
+        return self if self.is_active() else mcore.NullMatcher()
+
+    def matching_terms(self, id: int | None = None) -> Iterator[Any]:
+        return iter(())
+
+    def term_matchers(self) -> Iterator[Any]:
+        return iter(())

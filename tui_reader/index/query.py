@@ -24,7 +24,7 @@ from tui_reader.index.fields import (
     TEXT_FIELDS,
     USER_FIELDS,
 )
-from tui_reader.index.matching import HeapOr
+from tui_reader.index.matching import ColumnRange, HeapOr
 from tui_reader.index.vocabulary import Vocabulary, WordReader
 
 MAX_QUERY_CHARS = 2000
@@ -197,6 +197,8 @@ def cap_expansions(
 
     def visit(node: Any) -> Any:
         if isinstance(node, wq.NumericRange):
+            if node.fieldname == "date":
+                return _date_range(node)
             return _flat_range(node, reader)
         if isinstance(node, wq.MultiTerm):
             words = _expand(node, reader, limit, vocabulary)
@@ -219,6 +221,16 @@ def cap_expansions(
     # A one-word query stays a Whoosh union at the top: there its block-quality skipping
     # (which a heap cannot offer) is what makes a common word fast.
     return top, capped
+
+
+def _date_range(node: Any) -> Any:
+    """A ``date:`` range, checked against the publication-date column."""
+    start, end = node.start, node.end
+    if start is not None and node.startexcl:
+        start += 1
+    if end is not None and node.endexcl:
+        end -= 1
+    return ColumnRange("datecol", start, end, boost=node.boost)
 
 
 def _flat_range(node: Any, reader: Any) -> Any:
