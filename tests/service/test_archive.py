@@ -231,3 +231,23 @@ def test_date_ranges_skip_replaced_versions(archive: Archive) -> None:
     assert titles(archive, "date:2019-03") == [ID_VISIT.title]
     assert titles(archive, "date:<2019-12-31 is:starred") == [ID_VISIT.title]
     assert titles(archive, "date:[2019-03-05 to 2019-06-30]") == []
+
+
+def test_totals_are_exact_when_asked_and_never_below_the_page(reader_home: Path) -> None:
+    drafts = [
+        replace(
+            ID_OTHER,
+            url=f"https://x.example/{i}",
+            title=f"Harga beras {i}" if i % 3 == 0 else f"Pasar pagi {i}",
+            text=("beras " * (1 + i % 7)) + f"pedagang nomor {i} di pasar tradisional.",
+        )
+        for i in range(40)
+    ]
+    archive = make_archive(reader_home, *drafts)
+    for query in ["beras", "pasar", "beras pedagang", "(bera OR title:bera*)"]:
+        everything = len(archive.index.search(query, limit=1000).hits)
+        exact = archive.index.search(query, limit=5, exact_total=True)
+        about = archive.index.search(query, limit=5, exact_total=False)
+        assert exact.total == everything and exact.total_exact
+        assert about.total >= everything and not about.total_exact
+    archive.close()

@@ -302,12 +302,28 @@ class Index:
                 RawHit(int(hit["article_id"]), float(hit.score or 0.0))
                 for hit in results[offset:page]
             )
-            scored = results.scored_length()
-            exact = exact_total or scored < page
-            total = len(results) if exact else max(results.estimated_length(), page)
+            total, exact = self._total(searcher, q, results, page, exact_total)
             words = self._query_words(q, searcher)
             suggestion = self._suggest(q, text, searcher) if suggest and total == 0 else None
         return RawResult(hits, total, words, suggestion, notices, exact)
+
+    @staticmethod
+    def _total(
+        searcher: Any, q: Any, results: Any, page: int, exact_total: bool
+    ) -> tuple[int, bool]:
+        """How many documents match, and whether that is exact.
+
+        Whoosh's own count is wrong once the first page is full: the collector drops
+        sub-queries that can no longer reach the page (which keeps the page exact), then
+        counts only what it still visits. A full page gets a second pass when an exact
+        count is asked for, else the query's own (generous) estimate.
+        """
+        scored = results.scored_length()
+        if scored < page:  # the page never filled: nothing was dropped
+            return scored, True
+        if exact_total:
+            return sum(1 for _ in searcher.docs_for_query(q)), True
+        return max(q.estimate_size(searcher.reader()), page), False
 
     def _query_words(self, q: Any, searcher: Any) -> dict[str, frozenset[str]]:
         """The (analysed) words a query matched, per analyzer family, for highlighting."""
