@@ -6,6 +6,7 @@ Functions here touch no database and no index, so they run in worker processes.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import replace
@@ -19,6 +20,7 @@ from tui_reader.index.analysis import language_kind, new_indonesian_stems
 from tui_reader.language import detect_language
 from tui_reader.models import ArticleDraft, EntityMention, PreparedArticle
 from tui_reader.textutil import clean_line, clean_text, content_hash, word_count
+from tui_reader.workers import exit_with_parent
 
 log = logging.getLogger(__name__)
 Prepared = PreparedArticle | tuple[str, str]  # an article, or (source, error message)
@@ -125,13 +127,22 @@ def process_pool(
         max_workers=workers,
         mp_context=context,
         initializer=warm_worker,
-        initargs=(str(stems_path) if stems_path else None, entities and models, models),
+        initargs=(
+            str(stems_path) if stems_path else None,
+            entities and models,
+            models,
+            os.getpid(),
+        ),
     )
 
 
-def warm_worker(stems_path: str | None, entities: bool, language: bool = True) -> None:
-    """A worker's start: load the language model, the entity models and the stems
-    cache once, so no job pays for them (and no word is stemmed twice across runs)."""
+def warm_worker(
+    stems_path: str | None, entities: bool, language: bool = True, parent_pid: int | None = None
+) -> None:
+    """A worker's start: exit with the parent; load the language model, the entity models
+    and the stems cache once, so no job pays for them (and no word is stemmed twice)."""
+    if parent_pid is not None:
+        exit_with_parent(parent_pid)
     try:
         if stems_path:
             from tui_reader.index.analysis import load_stems

@@ -11,6 +11,7 @@ anywhere cancels the whole build; the index is left as it was.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
@@ -79,9 +80,12 @@ class SegmentBuilder:
         self._jobs: Any = context.Queue(procs * 2)
         self._results: Any = context.Queue()
         stems = str(stems_path) if stems_path else None
+        parent = os.getpid()
         self._workers = [
             context.Process(
-                target=_worker, args=(str(directory), self._jobs, self._results, stems), daemon=True
+                target=_worker,
+                args=(str(directory), self._jobs, self._results, stems, parent),
+                daemon=True,
             )
             for _ in range(procs)
         ]
@@ -186,8 +190,13 @@ class _Collector:
             raise StoreError(f"building the search index failed: {message[1]}")
 
 
-def _worker(directory: str, jobs: Any, results: Any, stems_path: str | None) -> None:
+def _worker(
+    directory: str, jobs: Any, results: Any, stems_path: str | None, parent_pid: int
+) -> None:
     """One worker: index every batch it is sent into one segment, then report it."""
+    from tui_reader.workers import exit_with_parent
+
+    exit_with_parent(parent_pid)
     try:
         results.put(("done", *_write_segment(Path(directory), jobs, results, stems_path)))
     except BaseException as exc:  # reported to the parent, which cancels the build

@@ -1,0 +1,28 @@
+"""Helpers for worker processes (kept light: every worker imports this first)."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+
+def exit_with_parent(parent_pid: int, interval: float = 1.0) -> None:
+    """In a worker process: exit as soon as ``parent_pid`` is gone.
+
+    A worker blocked on a queue whose other end is also held by its siblings would
+    otherwise outlive a killed ``tui-reader`` forever (found with ``kill -9`` during an
+    import). A daemon thread checks the parent once per ``interval``.
+    """
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval)
+            try:
+                os.kill(parent_pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:  # alive, owned by someone else (cannot happen here)
+                continue
+
+    threading.Thread(target=watch, name="tui-reader-parent-watch", daemon=True).start()
