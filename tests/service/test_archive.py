@@ -251,3 +251,20 @@ def test_totals_are_exact_when_asked_and_never_below_the_page(reader_home: Path)
         assert exact.total == everything and exact.total_exact
         assert about.total >= everything and not about.total_exact
     archive.close()
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("presiden date:2019", [ID_VISIT.title]),
+        ("date:>2020-01-01", [EN_VISIT.title]),
+        ("beras date:[2019-07-01 to 2019-07-31]", [ID_OTHER.title]),
+    ],
+)
+def test_dates_typed_in_the_search_box(archive: Archive, typed: str, expected: list[str]) -> None:
+    from tui_reader.ui.search import ListSource
+
+    sent = ListSource(query=typed).index_query()  # "(presiden date:2019)": a closing bracket
+    result = archive.search(sent, exact_total=False)
+    assert [h.article.title for h in result.hits] == expected
+    assert result.total == len(expected)

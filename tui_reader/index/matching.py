@@ -171,7 +171,15 @@ class ColumnRange(wq.Query):  # type: ignore[misc]
         return True
 
     def estimate_size(self, ixreader: Any) -> int:
-        return int(ixreader.doc_count_all())
+        # Counted from the cached columns (deleted versions included: an upper bound).
+        low = 1 if self.start is None else max(self.start, 1)
+        high = self.end
+        total = 0
+        for reader, _ in ixreader.leaf_readers():
+            if reader.has_column(self.fieldname):
+                values = _column_values(reader, self.fieldname)
+                total += sum(1 for v in values if v >= low and (high is None or v <= high))
+        return total
 
     def estimate_min_size(self, ixreader: Any) -> int:
         return 0

@@ -30,7 +30,9 @@ from tui_reader.index.vocabulary import Vocabulary, WordReader
 MAX_QUERY_CHARS = 2000
 MAX_RAW_EXPANSION = 5000
 _DATE_VALUE = re.compile(r"\d{4}(?:-?\d{2}(?:-?\d{2})?)?")
-_DATE_TERM = re.compile(r"\bdate:(\[[^\]]*\]|\{[^}]*\}|[<>]=?\S*|\S*)", re.I)
+# A bare date ends at a space or a closing bracket: "(banjir date:2019)" is how the search
+# box sends a typed query.
+_DATE_TERM = re.compile(r"\bdate:(\[[^\]]*\]|\{[^}]*\}|[<>]=?[^\s)]*|[^\s)]*)", re.I)
 _FOLD = plain_analyzer()
 _PAIRS = {"(": ")", "[": "]", "{": "}"}
 
