@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     # Loaded on first use: the index (Whoosh) and the ingest pipeline are not needed to
     # open an archive and list it, which is what the reader does first.
     from tui_reader.importer import ImportItem
-    from tui_reader.index import Index, IndexSession, RawResult
+    from tui_reader.index import Index, RawResult
 
 Progress = Callable[[int], None]
 STORE_BATCH = 200
@@ -137,7 +137,6 @@ class Archive:
             workers = (os.cpu_count() or 1) if expected >= PARALLEL_THRESHOLD else 1
         report = IngestReport()
         batch: list[tuple[str, PreparedArticle]] = []
-        indexed: dict[int, int] = {}
         known_stems = self.load_stem_cache()
         stream = prepare_many(
             items,
@@ -149,9 +148,7 @@ class Archive:
         # index is not written by this one process at the end.
         if index_workers is None:
             index_workers = workers if expected >= PARALLEL_INDEX_THRESHOLD else 1
-        with self.index.session(
-            bulk=True, procs=index_workers, stems_path=self.stems_path()
-        ) as session:
+        with self.indexing(procs=index_workers) as index:
             for item, prepared in stream:
                 if isinstance(prepared, tuple):
                     failure = IngestOutcome(IngestStatus.FAILED, prepared[0], message=prepared[1])
@@ -159,23 +156,21 @@ class Archive:
                 else:
                     batch.append((item.source, prepared))
                 if len(batch) >= STORE_BATCH:
-                    indexed.update(self._store_batch(batch, report, session))
+                    index(self._store_batch(batch, report))
                     batch = []
                 if progress:
                     progress(1)
-            indexed.update(self._store_batch(batch, report, session))
-        self.store.mark_indexed(indexed)
+            index(self._store_batch(batch, report))
         self.sync_index()
         self.save_stem_cache(known_stems)
         return report
 
     def _store_batch(
-        self, batch: list[tuple[str, PreparedArticle]], report: IngestReport, session: IndexSession
-    ) -> dict[int, int]:
-        """Store a batch and hand its articles to the index session; returns their
-        ids with the versions indexed."""
+        self, batch: list[tuple[str, PreparedArticle]], report: IngestReport
+    ) -> list[int]:
+        """Store a batch; returns the ids of the articles stored (to index)."""
         if not batch:
-            return {}
+            return []
         from tui_reader.index.analysis import learn_stems
 
         outcomes = self.store.save_batch([prepared for _, prepared in batch])
@@ -183,9 +178,7 @@ class Archive:
             report.record(_with_source(outcome, source))
             learn_stems(prepared.stems)
         stored = {o.article_id for o in outcomes if o.status is not IngestStatus.DUPLICATE}
-        docs = self.store.index_docs(sorted(i for i in stored if i is not None))
-        session.add(docs)
-        return {doc.id: doc.version for doc in docs if doc.id not in session.repeated}
+        return sorted(i for i in stored if i is not None)
 
     # -- index upkeep ------------------------------------------------------------------
 
@@ -238,6 +231,8 @@ class Archive:
         ) as session:
 
             def add(ids: Sequence[int]) -> None:
+                if not ids:
+                    return
                 docs = self.store.index_docs(list(ids))
                 session.add(docs)
                 versions.update((d.id, d.version) for d in docs if d.id not in session.repeated)
