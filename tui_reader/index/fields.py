@@ -80,7 +80,7 @@ def build_schema() -> Schema:
         "lang": ID(),
         "is": KEYWORD(lowercase=True),
         "feed": ID(),
-        "date": DATETIME(),
+        "date": DATETIME(),  # for the parser's date syntax only: values go to datecol
         # For sorting only: a column, not indexed.
         "sortdate": COLUMN(NumericColumn("q")),
         # The publication date again, as a column: date ranges are checked against it.
@@ -114,7 +114,8 @@ def index_fields(doc: IndexDoc) -> dict[str, Any]:
         "author": doc.author,
         "tag": ",".join(t.lower() for t in doc.tags) or None,
         "feed": str(doc.feed_id) if doc.feed_id is not None else None,
-        "date": doc.published,
+        # date: queries are answered from the column; the DATETIME field (never given
+        # a value) is there for the query parser's date syntax.
         "datecol": datetime_to_long(doc.published) if doc.published else None,
     }
     values.update({k: v for k, v in optional.items() if v})

@@ -177,14 +177,6 @@ def _leaves(q: Any) -> list[Any]:
     return found
 
 
-class ExpansionOr(wq.Or):  # type: ignore[misc]
-    """The words a wildcard expanded to. Whoosh's default for an ``Or`` on a large index
-    is a binary tree of union matchers, which spends seconds rebalancing on a few hundred
-    common words; preloading the matches into an array is linear and fast."""
-
-    matcher_type = wq.Or.ARRAY_MATCHER
-
-
 def cap_expansions(
     q: Any, reader: Any, limit: int, vocabulary: Vocabulary | None = None
 ) -> tuple[Any, list[str]]:
@@ -198,10 +190,8 @@ def cap_expansions(
     capped: list[str] = []
 
     def visit(node: Any) -> Any:
-        if isinstance(node, wq.NumericRange):
-            if node.fieldname == "date":
-                return _date_range(node)
-            return _flat_range(node, reader)
+        if isinstance(node, wq.NumericRange) and node.fieldname == "date":
+            return _date_range(node)
         if isinstance(node, wq.MultiTerm):
             words = _expand(node, reader, limit, vocabulary)
             if len(words) > limit:
@@ -220,8 +210,8 @@ def cap_expansions(
         return node
 
     top = q.apply(visit) if not q.is_leaf() and type(q) is wq.Or else visit(q)
-    # A one-word query stays a Whoosh union at the top: there its block-quality skipping
-    # (which a heap cannot offer) is what makes a common word fast.
+    # A one-word query stays a Whoosh union at the top: Whoosh drops the fields that can
+    # no longer reach the first page (replace()), which makes a common word fast.
     return top, capped
 
 
@@ -233,25 +223,6 @@ def _date_range(node: Any) -> Any:
     if end is not None and node.endexcl:
         end -= 1
     return ColumnRange("datecol", start, end, boost=node.boost)
-
-
-def _flat_range(node: Any, reader: Any) -> Any:
-    """A date range as one preloaded union of the index terms it covers.
-
-    Whoosh compiles a numeric range into a tree of term ranges, each a tree of unions;
-    over a year of dates that tree costs more than the rest of the query.
-    """
-    compiled = node._compile_query(reader)
-    words: list[bytes] = []
-    for leaf in compiled.leaves():
-        if isinstance(leaf, wq.TermRange):
-            words.extend(leaf._btexts(reader))
-        elif isinstance(leaf, wq.Term):
-            words.append(leaf.text)
-    if not words:
-        return wq.NullQuery
-    union = ExpansionOr([wq.Term(node.fieldname, w) for w in words])
-    return wq.ConstantScoreQuery(union, node.boost)
 
 
 def _expand(node: Any, reader: Any, limit: int, vocabulary: Vocabulary | None) -> list[str]:
