@@ -108,7 +108,7 @@ def bare_trafilatura(pages: Sequence[Path]) -> tuple[float, list[tuple[str, str]
 
     from trafilatura import bare_extraction
 
-    from tui_reader.extract import decode_bytes
+    from tui_reader.extract import TRAFILATURA_OPTIONS, decode_bytes
 
     decoded = []
     for path in pages:
@@ -118,15 +118,7 @@ def bare_trafilatura(pages: Sequence[Path]) -> tuple[float, list[tuple[str, str]
     began = time.perf_counter()
     for html in decoded:
         try:
-            doc = bare_extraction(
-                html,
-                with_metadata=True,
-                include_formatting=True,
-                include_links=False,
-                include_images=False,
-                include_tables=True,
-                include_comments=False,
-            )
+            doc = bare_extraction(html, **TRAFILATURA_OPTIONS)
         except Exception:  # the same pages fail in ours; keep the comparison whole
             continue
         if doc is not None:

@@ -15,6 +15,7 @@ import json
 import os
 import random
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,17 +55,24 @@ def _article(paragraphs: int = 4) -> str:
     return "".join(f"<p>{PROSE}</p>" for _ in range(paragraphs))
 
 
+def _writer(folder: Path, kind: str, cases: list[Case]) -> Callable[[str, bytes | str, str], None]:
+    """A function that writes one hostile file into ``folder`` and records its case."""
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def put(name: str, data: bytes | str, expect: str) -> None:
+        path = folder / name
+        path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        cases.append(Case(name, kind, expect, str(path)))
+
+    return put
+
+
 def write_files(out: Path, big: bool) -> list[Case]:
     """Files for ``tui-reader import``."""
     rng = random.Random(SEED)
     files = out / "files"
-    files.mkdir(parents=True, exist_ok=True)
     cases: list[Case] = []
-
-    def put(name: str, data: bytes | str, expect: str) -> None:
-        path = files / name
-        path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-        cases.append(Case(name, "file", expect, str(path)))
+    put = _writer(files, "file", cases)
 
     put("empty.html", b"", "fail")
     put("blank.html", b"  \n\t\n ", "fail")
@@ -132,14 +140,8 @@ def write_files(out: Path, big: bool) -> list[Case]:
 
 def write_feeds(out: Path) -> list[Case]:
     """Feed bodies to serve during ``tui-reader refresh``."""
-    feeds = out / "feeds"
-    feeds.mkdir(parents=True, exist_ok=True)
     cases: list[Case] = []
-
-    def put(name: str, data: bytes | str, expect: str) -> None:
-        path = feeds / name
-        path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-        cases.append(Case(name, "feed", expect, str(path)))
+    put = _writer(out / "feeds", "feed", cases)
 
     lol = '<!ENTITY lol "lol">' + "".join(
         f'<!ENTITY lol{i} "{("&lol%s;" % ("" if i == 1 else i - 1)) * 10}">' for i in range(1, 10)
@@ -185,14 +187,8 @@ def write_feeds(out: Path) -> list[Case]:
 
 def write_opml(out: Path) -> list[Case]:
     """OPML files for ``tui-reader feed import``."""
-    folder = out / "opml"
-    folder.mkdir(parents=True, exist_ok=True)
     cases: list[Case] = []
-
-    def put(name: str, data: str, expect: str) -> None:
-        path = folder / name
-        path.write_text(data, encoding="utf-8")
-        cases.append(Case(name, "opml", expect, str(path)))
+    put = _writer(out / "opml", "opml", cases)
 
     head = '<?xml version="1.0"?><opml version="2.0"><head><title>x</title></head><body>'
     deep = '<outline text="f">' * DEPTH + "</outline>" * DEPTH

@@ -128,20 +128,22 @@ def extract_html(
     )
 
 
+# How every page goes through trafilatura (benchmarks/ingest.py times the same call).
+TRAFILATURA_OPTIONS: dict[str, Any] = {
+    "with_metadata": True,
+    "include_formatting": True,
+    "include_links": False,
+    "include_images": False,
+    "include_tables": True,
+    "include_comments": False,
+}
+
+
 def _run_trafilatura(text: str, url: str | None) -> Any:
     from trafilatura import bare_extraction
 
     try:
-        return bare_extraction(
-            text,
-            url=url,
-            with_metadata=True,
-            include_formatting=True,
-            include_links=False,
-            include_images=False,
-            include_tables=True,
-            include_comments=False,
-        )
+        return bare_extraction(text, url=url, **TRAFILATURA_OPTIONS)
     except (ValueError, TypeError, RecursionError, AttributeError) as exc:
         # lxml and trafilatura raise these on pathological markup.
         raise ExtractionError(f"cannot parse the page ({type(exc).__name__})") from None
