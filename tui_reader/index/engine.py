@@ -27,6 +27,7 @@ from tui_reader.index.analysis import (
     word_normalizer,
 )
 from tui_reader.index.build import SegmentBuilder
+from tui_reader.index.evaluate import Evaluator, Unsupported
 from tui_reader.index.fields import (
     BODY_FIELDS,
     KINDS,
@@ -76,6 +77,7 @@ class Index:
         self._ix: Any = None
         self._searcher: Any = None
         self._parser: Any = None
+        self._evaluator: Evaluator | None = None
         self.vocabulary = Vocabulary(directory)
 
     # -- opening ---------------------------------------------------------------------
@@ -131,6 +133,7 @@ class Index:
             if self._searcher is not None:
                 self._searcher.close()
             self._searcher = None
+            self._evaluator = None
             self._ix = None
             self.vocabulary.close()
 
@@ -274,8 +277,10 @@ class Index:
     ) -> RawResult:
         """Run a query; BM25F ranking, or newest first with ``sort="date"``.
 
-        Counting every match costs a second pass over them; with ``exact_total=False``
-        the total is exact only when the page is not full, else Whoosh's estimate.
+        Queries are evaluated whole (:mod:`~tui_reader.index.evaluate`), which counts
+        every match. The few shapes it leaves to Whoosh (a query of only ``NOT``) count
+        them with a second pass; with ``exact_total=False`` they give Whoosh's estimate
+        once the page is full.
 
         Raises:
             QueryError: when the query cannot be understood.
@@ -288,24 +293,54 @@ class Index:
                 f"{pattern}* matches many words; searched the {max_expansion} most common"
                 for pattern in capped
             )
-            sorting: dict[str, Any] = (
-                {"sortedby": "sortdate", "reverse": True} if sort == "date" else {}
-            )
             page = offset + limit
-            try:
-                # optimize=False: Whoosh 2.7.4's block-quality skipping drops documents that
-                # belong in the top N (seen on "kabut asap"), and saves no time here.
-                results = searcher.search(q, limit=max(page, 1), optimize=False, **sorting)
-            except Exception as exc:  # Whoosh raises odd errors for odd queries
-                raise QueryError(f"cannot run the query ({exc})") from None
-            hits = tuple(
-                RawHit(int(hit["article_id"]), float(hit.score or 0.0))
-                for hit in results[offset:page]
-            )
-            total, exact = self._total(searcher, q, results, page, exact_total)
+            found = self._evaluate(searcher, q, page, sort == "date")
+            if found is not None:
+                top, total = found
+                stored = searcher.stored_fields
+                hits = tuple(
+                    RawHit(int(stored(doc)["article_id"]), score) for doc, score in top[offset:page]
+                )
+                exact = True
+            else:
+                hits, total, exact = self._whoosh_search(
+                    searcher, q, offset, page, sort, exact_total
+                )
             words = self._query_words(q, searcher)
             suggestion = self._suggest(q, text, searcher) if suggest and total == 0 else None
         return RawResult(hits, total, words, suggestion, notices, exact)
+
+    def _evaluate(
+        self, searcher: Any, q: Any, page: int, by_date: bool
+    ) -> tuple[list[tuple[int, float]], int] | None:
+        """The page and the exact total from the whole-list evaluator; None when the
+        query needs Whoosh's own search."""
+        try:
+            if self._evaluator is None or self._evaluator.searcher is not searcher:
+                self._evaluator = Evaluator(searcher)
+            return self._evaluator.top(q, max(page, 1), by_date)
+        except Unsupported:
+            return None
+        except Exception:  # an odd query: Whoosh's search runs it or says what is wrong
+            return None
+
+    def _whoosh_search(
+        self, searcher: Any, q: Any, offset: int, page: int, sort: str, exact_total: bool
+    ) -> tuple[tuple[RawHit, ...], int, bool]:
+        sorting: dict[str, Any] = (
+            {"sortedby": "sortdate", "reverse": True} if sort == "date" else {}
+        )
+        try:
+            # optimize=False: Whoosh 2.7.4's block-quality skipping drops documents that
+            # belong in the top N (seen on "kabut asap"), and saves no time here.
+            results = searcher.search(q, limit=max(page, 1), optimize=False, **sorting)
+        except Exception as exc:  # Whoosh raises odd errors for odd queries
+            raise QueryError(f"cannot run the query ({exc})") from None
+        hits = tuple(
+            RawHit(int(hit["article_id"]), float(hit.score or 0.0)) for hit in results[offset:page]
+        )
+        total, exact = self._total(searcher, q, results, page, exact_total)
+        return hits, total, exact
 
     @staticmethod
     def _total(

@@ -1,0 +1,197 @@
+"""The whole-list evaluator against Whoosh's own search: same documents, same scores,
+same order, for every query shape the search box can send."""
+
+import random
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tui_reader.index.engine import Index
+from tui_reader.index.evaluate import Evaluator, Unsupported
+from tui_reader.index.query import cap_expansions, parse_query
+from tui_reader.models import EntityMention, IndexDoc
+
+ID_WORDS = [
+    "presiden",
+    "jokowi",
+    "berkunjung",
+    "ke",
+    "jakarta",
+    "kunjungan",
+    "banjir",
+    "melanda",
+    "warga",
+    "pemerintah",
+    "komisi",
+    "pemberantasan",
+    "korupsi",
+    "harga",
+    "beras",
+    "naik",
+    "pasar",
+    "pedagang",
+    "gempa",
+    "bumi",
+]
+EN_WORDS = [
+    "president",
+    "visited",
+    "the",
+    "city",
+    "floods",
+    "hit",
+    "residents",
+    "government",
+    "interest",
+    "rates",
+    "rise",
+    "central",
+    "bank",
+    "dollar",
+    "oil",
+    "prices",
+    "wall",
+    "street",
+    "prime",
+    "minister",
+    "said",
+    "trade",
+]
+PEOPLE = ["Joko Widodo", "Sergei Shoigu", "Kim Jong Un"]
+PLACES = ["Jakarta", "Vladivostok", "London"]
+
+QUERIES = [
+    "banjir",
+    "presiden jokowi",
+    "interest rates",
+    "oil OR dollar",
+    "gempa OR banjir OR pasar",
+    "oil NOT prices",
+    "presiden NOT (banjir OR gempa)",
+    '"komisi pemberantasan korupsi"',
+    '"prime minister"',
+    '"harga beras" pasar',
+    '"beras harga"',
+    '"president visited"~3',
+    "title:banjir",
+    "title:(oil AND prices)",
+    "site:tempo",
+    "site:reuters oil",
+    "lang:en",
+    "tag:ekonomi",
+    "is:unread banjir",
+    'person:"joko widodo"',
+    'person:"joko widodo" place:jakarta',
+    "place:london OR place:vladivostok",
+    "date:2019 banjir",
+    "date:[2019-03-01 to 2019-05-31]",
+    "trade date:>2019-06-01",
+    "(presiden (jo OR jo*))",
+    "(ban OR title:ban*)",
+    "(oil NOT (pri OR title:pri*))",
+    "ber*",
+    "nothingmatchesthis",
+    "presiden^3 banjir",
+    "(gempa OR banjir)^2 warga",
+]
+
+
+def _text(rng: random.Random, words: list[str], n: int) -> str:
+    return " ".join(rng.choice(words) for _ in range(n)) + "."
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Index]:
+    rng = random.Random(7)
+    start = datetime(2019, 1, 1, tzinfo=UTC)
+    docs = []
+    for i in range(1, 241):
+        indonesian = i % 3 != 0
+        words = ID_WORDS if indonesian else EN_WORDS
+        people = rng.sample(PEOPLE, rng.randint(0, 2))
+        places = rng.sample(PLACES, rng.randint(0, 2))
+        docs.append(
+            IndexDoc(
+                id=i,
+                title=_text(rng, words, rng.randint(2, 6)),
+                text=" ".join(_text(rng, words, rng.randint(4, 12)) for _ in range(6)),
+                lang="id" if indonesian else "en",
+                site=rng.choice(["tempo", "kompas", "reuters"]),
+                author=None,
+                url=f"https://example.org/{i}",
+                # Some share a date: date order must break ties as Whoosh does.
+                published=None if i % 17 == 0 else start + timedelta(days=(i * 5) % 400),
+                added=start,
+                tags=("ekonomi",) if i % 4 == 0 else (),
+                is_read=i % 5 == 0,
+                is_starred=False,
+                feed_id=None,
+                entities=tuple(EntityMention(n, "PER", 1) for n in people)
+                + tuple(EntityMention(n, "LOC", 1) for n in places),
+            )
+        )
+    ix = Index(tmp_path_factory.mktemp("evaluate") / "index")
+    ix.create()
+    # Three commits: several segments, and deletions inside the first one.
+    ix.update(docs[:100])
+    ix.update(docs[100:180])
+    ix.update(docs[180:], deleted=[3, 50, 120])
+    yield ix
+    ix.close()
+
+
+def _both(
+    index: Index, text: str, by_date: bool
+) -> tuple[list[tuple[int, float]], list[tuple[int, float]], int]:
+    searcher = index._current_searcher()
+    q = parse_query(index._parser, text)
+    q, _ = cap_expansions(q, searcher.reader(), 8, index.vocabulary)
+    sorting = {"sortedby": "sortdate", "reverse": True} if by_date else {}
+    results = searcher.search(q, limit=30, optimize=False, **sorting)
+    whoosh = [(hit.docnum, float(hit.score or 0.0)) for hit in results]
+    everything = sum(1 for _ in searcher.docs_for_query(q))
+    ours, total = Evaluator(searcher).top(q, 30, by_date)
+    assert total == everything
+    return whoosh, ours, everything
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_same_ranking_as_whoosh(index: Index, text: str) -> None:
+    whoosh, ours, _ = _both(index, text, by_date=False)
+    assert [doc for doc, _ in ours] == [doc for doc, _ in whoosh]
+    assert [score for _, score in ours] == pytest.approx([score for _, score in whoosh])
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_same_date_order_as_whoosh(index: Index, text: str) -> None:
+    whoosh, ours, _ = _both(index, text, by_date=True)
+    assert [doc for doc, _ in ours] == [doc for doc, _ in whoosh]
+
+
+def test_the_mix_is_not_trivial(index: Index) -> None:
+    """The comparison means something: most queries match, several fill the page."""
+    totals = [_both(index, text, by_date=False)[2] for text in QUERIES]
+    assert sum(1 for t in totals if t > 0) >= len(QUERIES) - 2
+    assert sum(1 for t in totals if t > 30) >= 8
+
+
+def test_deleted_documents_are_never_found(index: Index) -> None:
+    found = {hit.article_id for hit in index.search("banjir OR oil OR pasar", limit=500).hits}
+    assert found and not found & {3, 50, 120}
+
+
+def test_a_query_of_only_not_is_left_to_whoosh(index: Index) -> None:
+    searcher = index._current_searcher()
+    q = parse_query(index._parser, "NOT banjir")
+    with pytest.raises(Unsupported):
+        Evaluator(searcher).top(q, 10)
+    result = index.search("NOT banjir", limit=500)  # Whoosh's own search answers it
+    assert result.hits and result.total == len(result.hits)
+
+
+def test_index_search_pages_through_the_evaluator(index: Index) -> None:
+    everything = index.search("presiden OR oil", limit=1000)
+    assert everything.total == len(everything.hits) and everything.total_exact
+    second = index.search("presiden OR oil", limit=10, offset=10)
+    assert [h.article_id for h in second.hits] == [h.article_id for h in everything.hits[10:20]]
