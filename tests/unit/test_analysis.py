@@ -1,11 +1,14 @@
 import pytest
 
 from tui_reader.index.analysis import (
+    WORD_PATTERN,
     analyse,
     english_analyzer,
+    find_words,
     indonesian_analyzer,
     language_kind,
     plain_analyzer,
+    word_normalizer,
 )
 
 
@@ -100,3 +103,23 @@ def test_fast_analysis_equals_the_analyzers(kind: str, text: str) -> None:
     assert got.positions == expected
     unstemmed = {t.text for t in analyzer(text, no_morph=True)}  # type: ignore[operator]
     assert got.words == unstemmed
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "query"),
+    [
+        ("id", "Banjir-banjir melanda; banjir datang, BANJIR pergi (banjir)", "banjir"),
+        ("id", "Warga berkunjung ke kunjungan-kunjungan di pekunjungan dikunjungi.", "kunjungan"),
+        ("en", "O'Brien visited; the visitor's visit-visa and re-visited visits.", "visit"),
+        ("en", "rock'n'roll rocks ’rock’ rock-", "rock"),
+        ("xx", "Zürich zurich ZÜRICH-Zurich zurich’s", "zurich"),
+        ("id", "tidak ada kata yang cocok di sini", "banjir"),
+    ],
+)
+def test_find_words_matches_a_word_by_word_scan(kind: str, text: str, query: str) -> None:
+    normalize = word_normalizer(kind)
+    terms = frozenset(filter(None, [normalize(query)]))
+    expected = [
+        (m.start(), m.end()) for m in WORD_PATTERN.finditer(text) if normalize(m.group()) in terms
+    ]
+    assert find_words(text, kind, terms) == expected

@@ -213,13 +213,26 @@ def word_normalizer(kind: str) -> Callable[[str], str | None]:
 
 
 def find_words(text: str, kind: str, terms: frozenset[str]) -> list[tuple[int, int]]:
-    """Offsets of the words in ``text`` that the ``kind`` analyzer turns into ``terms``."""
+    """Offsets of the words in ``text`` that the ``kind`` analyzer turns into ``terms``.
+
+    Each distinct word is analysed once; the text is then searched, in C, for the few
+    words that match, as whole tokens of :data:`WORD_PATTERN`.
+    """
     if not terms:
         return []
     normalize = word_normalizer(kind)
-    return [
-        (m.start(), m.end()) for m in WORD_PATTERN.finditer(text) if normalize(m.group()) in terms
-    ]
+    found = tuple(sorted(w for w in set(WORD_PATTERN.findall(text)) if normalize(w) in terms))
+    if not found:
+        return []
+    return [(m.start(), m.end()) for m in _tokens_pattern(found).finditer(text)]
+
+
+@lru_cache(maxsize=256)
+def _tokens_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """A pattern for ``words`` where :data:`WORD_PATTERN` would find them as tokens: not
+    inside a longer word, nor a part of a hyphenated or apostrophed one."""
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?<!\w[-'’])(?:{alternatives})(?!\w)(?![-'’]\w)")
 
 
 @dataclass(slots=True)
