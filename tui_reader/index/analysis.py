@@ -215,24 +215,42 @@ def word_normalizer(kind: str) -> Callable[[str], str | None]:
 def find_words(text: str, kind: str, terms: frozenset[str]) -> list[tuple[int, int]]:
     """Offsets of the words in ``text`` that the ``kind`` analyzer turns into ``terms``.
 
-    Each distinct word is analysed once; the text is then searched, in C, for the few
-    words that match, as whole tokens of :data:`WORD_PATTERN`.
+    Each distinct word is analysed once; the few that match are then looked for with
+    ``str.find`` and kept where :data:`WORD_PATTERN` would see them as whole tokens.
     """
     if not terms:
         return []
     normalize = word_normalizer(kind)
-    found = tuple(sorted(w for w in set(WORD_PATTERN.findall(text)) if normalize(w) in terms))
-    if not found:
-        return []
-    return [(m.start(), m.end()) for m in _tokens_pattern(found).finditer(text)]
+    found = [w for w in set(WORD_PATTERN.findall(text)) if normalize(w) in terms]
+    spans: list[tuple[int, int]] = []
+    for word in found:
+        start = text.find(word)
+        while start >= 0:
+            end = start + len(word)
+            if _is_token(text, start, end):
+                spans.append((start, end))
+            start = text.find(word, start + 1)
+    spans.sort()
+    return spans
 
 
-@lru_cache(maxsize=256)
-def _tokens_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
-    """A pattern for ``words`` where :data:`WORD_PATTERN` would find them as tokens: not
-    inside a longer word, nor a part of a hyphenated or apostrophed one."""
-    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?<!\w[-'’])(?:{alternatives})(?!\w)(?![-'’]\w)")
+_WORD_CHAR = re.compile(r"\w")
+_JOINERS = "-'’"
+
+
+def _is_token(text: str, start: int, end: int) -> bool:
+    """True when ``text[start:end]`` is a whole token of :data:`WORD_PATTERN`: not inside
+    a longer word, nor a part of a hyphenated or apostrophed one."""
+    word_char = _WORD_CHAR.match
+    if start > 0 and (
+        word_char(text, start - 1)
+        or (start > 1 and text[start - 1] in _JOINERS and word_char(text, start - 2))
+    ):
+        return False
+    return not (
+        end < len(text)
+        and (word_char(text, end) or (text[end] in _JOINERS and word_char(text, end + 1)))
+    )
 
 
 @dataclass(slots=True)

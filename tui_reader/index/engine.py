@@ -38,7 +38,7 @@ from tui_reader.index.fields import (
 from tui_reader.index.patches import apply as apply_patches
 from tui_reader.index.query import cap_expansions, make_parser, parse_query
 from tui_reader.index.session import IndexSession, ParallelSession
-from tui_reader.index.snippets import make_snippet
+from tui_reader.index.snippets import SCAN_CHARS, make_snippet, scan_part
 from tui_reader.index.vocabulary import Vocabulary, suggest_words
 from tui_reader.models import IndexDoc
 
@@ -459,7 +459,10 @@ class Index:
         self, text: str, lang: str | None, words: dict[str, frozenset[str]]
     ) -> tuple[str, tuple[tuple[int, int], ...]]:
         """The best passage of ``text`` for the query, with the matches' offsets in it."""
-        return make_snippet(text, self.match_spans(text, lang, words))
+        spans = self.match_spans(scan_part(text), lang, words)
+        if not spans and len(text) > SCAN_CHARS:
+            spans = self.match_spans(text, lang, words)
+        return make_snippet(text, spans)
 
     def match_spans(
         self, text: str, lang: str | None, words: dict[str, frozenset[str]]

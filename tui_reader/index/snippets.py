@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 
 SNIPPET_CHARS = 220
+# Matches are looked for in the text's first part (cut at a space) before the whole text:
+# a passage near the top is as good a reason to show an article, and a long article's
+# remaining words need not be read for one line.
+SCAN_CHARS = 4000
 
 
 def make_snippet(
@@ -16,9 +21,10 @@ def make_snippet(
     """
     if not spans:
         return _lead(text), ()
+    ends = [e for _, e in spans]  # in order: the spans are words, in text order
     best, best_count = 0, 0
     for i, (start, _) in enumerate(spans):
-        count = sum(1 for s, e in spans[i:] if e <= start + SNIPPET_CHARS - 40)
+        count = bisect_right(ends, start + SNIPPET_CHARS - 40, i) - i
         if count > best_count:
             best, best_count = i, count
     first = spans[best][0]
@@ -32,6 +38,14 @@ def make_snippet(
     shift = len(prefix) - begin
     marks = tuple((s + shift, e + shift) for s, e in spans if s >= begin and e <= end)
     return prefix + window + suffix, marks
+
+
+def scan_part(text: str) -> str:
+    """The part of ``text`` searched for matches first (see :data:`SCAN_CHARS`)."""
+    if len(text) <= SCAN_CHARS:
+        return text
+    cut = max(text.rfind(" ", 0, SCAN_CHARS), text.rfind("\n", 0, SCAN_CHARS))
+    return text[:cut] if cut > 0 else text
 
 
 def _word_start(text: str, index: int) -> int:
