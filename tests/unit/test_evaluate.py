@@ -195,3 +195,21 @@ def test_index_search_pages_through_the_evaluator(index: Index) -> None:
     assert everything.total == len(everything.hits) and everything.total_exact
     second = index.search("presiden OR oil", limit=10, offset=10)
     assert [h.article_id for h in second.hits] == [h.article_id for h in everything.hits[10:20]]
+
+
+def test_preloaded_field_lengths_are_whooshs(index: Index) -> None:
+    """Segments are written with field lengths read in one piece per field (a patch):
+    they must be the lengths Whoosh reads one document at a time."""
+    from tui_reader.index.patches import _PreloadedLengths
+
+    fields = [*index._current_searcher().schema.names(), "no_such_field"]
+    checked = 0
+    for sub, _ in index._current_searcher().leaf_searchers():
+        perdoc = sub.reader()._perdoc
+        preloaded = _PreloadedLengths(perdoc)
+        for doc in range(perdoc.doc_count_all()):
+            for field in fields:
+                expected = perdoc.doc_field_length(doc, field, 7)
+                assert preloaded.doc_field_length(doc, field, 7) == expected
+                checked += expected not in (None, 0, 7)
+    assert checked > 500

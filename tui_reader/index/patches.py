@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from whoosh.codec import whoosh3
+from whoosh.codec import base, whoosh3
 from whoosh.reading import TermNotFound
+from whoosh.util.numeric import byte_to_length
 
 _MISSING = object()
 
@@ -68,9 +69,48 @@ def _term_info(self: Any, fieldname: str, tbytes: bytes) -> Any:
     return whoosh3.W3TermInfo.from_bytes(self._dbfile.get(datapos, datalen))
 
 
+class _PreloadedLengths:
+    """A per-document reader's field lengths, each field's column read in one piece.
+
+    Writing a segment asks for the field length of every posting (for the blocks'
+    length bounds), one small file read each: about a tenth of indexing time.
+    """
+
+    def __init__(self, perdoc: Any) -> None:
+        self._perdoc = perdoc
+        self._fields: dict[str, Any] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
+        lengths = self._fields.get(fieldname, _MISSING)
+        if lengths is _MISSING:
+            lengths = self._fields[fieldname] = _length_bytes(self._perdoc, fieldname)
+        if lengths is None:
+            return default
+        lbyte = lengths[docnum] if docnum < len(lengths) else 0
+        return _BYTE_TO_LENGTH[lbyte] if lbyte else None  # as Whoosh: None for 0
+
+
+def _length_bytes(perdoc: Any, fieldname: str) -> bytes | None:
+    column = perdoc._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
+    if column is None:
+        return None
+    return bytes(column._dbfile.get(column._basepos, column._count)) if column._count else b""
+
+
+_BYTE_TO_LENGTH = [byte_to_length(i) for i in range(256)]
+_add_postings = base.FieldWriter.add_postings
+
+
+def _add_postings_preloaded(self: Any, schema: Any, lengths: Any, items: Any) -> Any:
+    if isinstance(lengths, whoosh3.W3PerDocReader):
+        lengths = _PreloadedLengths(lengths)
+    return _add_postings(self, schema, lengths, items)
+
+
 def apply() -> None:
     """Install the patches (idempotent)."""
     whoosh3.W3PerDocReader._cached_reader = _cached_reader
     whoosh3.W3TermsReader._range_for_key = _range_for_key
     whoosh3.W3TermsReader.__contains__ = _contains
     whoosh3.W3TermsReader.term_info = _term_info
+    base.FieldWriter.add_postings = _add_postings_preloaded
