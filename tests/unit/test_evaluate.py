@@ -4,6 +4,7 @@ same order, for every query shape the search box can send."""
 import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -213,3 +214,40 @@ def test_preloaded_field_lengths_are_whooshs(index: Index) -> None:
                 assert preloaded.doc_field_length(doc, field, 7) == expected
                 checked += expected not in (None, 0, 7)
     assert checked > 500
+
+
+def test_blocks_without_candidates_are_skipped_not_lost(tmp_path: Path) -> None:
+    """A rare word ANDed with one in every document: most of the common word's posting
+    blocks hold no candidate and are skipped; the answer is still Whoosh's."""
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    docs = [
+        IndexDoc(
+            id=i,
+            title=f"umum {'langka ' if i % 500 == 0 else ''}nomor",
+            # The rare word is in a run of documents near the end: whole blocks of the
+            # common word's postings before it hold no candidate.
+            text=("umum " * (1 + i % 5)) + ("langka" if 1500 <= i < 1525 else "biasa"),
+            lang="id",
+            site=None,
+            author=None,
+            url=None,
+            published=start + timedelta(days=i % 300),
+            added=start,
+            tags=(),
+            is_read=False,
+            is_starred=False,
+            feed_id=None,
+        )
+        for i in range(1, 2001)
+    ]
+    ix = Index(tmp_path / "index")
+    ix.create()
+    ix.update(docs)
+    try:
+        for text in ["umum langka", "langka umum", "is:unread langka", '"umum langka"']:
+            whoosh, ours, total = _both(ix, text, by_date=False)
+            assert total > 20
+            assert [doc for doc, _ in ours] == [doc for doc, _ in whoosh]
+            assert [s for _, s in ours] == pytest.approx([s for _, s in whoosh])
+    finally:
+        ix.close()

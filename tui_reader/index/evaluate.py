@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import heapq
 import pickle
+from bisect import bisect_left
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from itertools import accumulate
 from typing import Any
@@ -31,8 +32,26 @@ from whoosh.scoring import BM25F
 from tui_reader.index.matching import ColumnRange, HeapOr, _column_values
 
 Scores = dict[int, float]
-# Documents a part of a query may match: the survivors of the parts before it, or None.
-Docs = Collection[int] | None
+
+
+class _Within:
+    """The documents a part of a query may still match: the survivors of an AND's
+    earlier parts. Posting blocks holding none of them are not decoded."""
+
+    __slots__ = ("docs", "_ordered")
+
+    def __init__(self, docs: Collection[int]) -> None:
+        self.docs = docs
+        self._ordered: list[int] | None = None
+
+    @property
+    def ordered(self) -> list[int]:
+        if self._ordered is None:
+            self._ordered = sorted(self.docs)
+        return self._ordered
+
+
+Docs = _Within | None
 
 
 class Unsupported(Exception):
@@ -173,8 +192,15 @@ class _Segment:
         raw = bytes(column._dbfile.get(column._basepos, count))
         return raw + bytes(self.doc_count - len(raw))
 
-    def postings(self, field: str, text: bytes, values: bool = False) -> tuple[Any, ...] | None:
-        """(ids, weights[, values]) of a term in this segment, or None when absent."""
+    def postings(
+        self, field: str, text: bytes, values: bool = False, within: Docs = None
+    ) -> tuple[Any, ...] | None:
+        """(ids, weights[, values]) of a term in this segment, or None when absent.
+
+        With ``within``, blocks that cannot hold one of its documents are skipped
+        (their header gives the last document; the data is never decoded), so the
+        lists may hold only part of the term's postings.
+        """
         if (field, text) not in self.reader:
             return None
         fmt = self.schema_field(field).format
@@ -186,10 +212,22 @@ class _Segment:
             if values:
                 found += (list(m._values) if m._values is not None else [None] * len(ids),)
             return found
+        wanted = within.ordered if within is not None else None
+        next_wanted = 0
         ids_out: list[int] = []
         weights_out: list[float] = []
         values_out: list[Any] = []
+        first = 0  # the lowest document the current block can hold
         while m.is_active():
+            last = m._maxid
+            if wanted is not None:
+                next_wanted = bisect_left(wanted, first, next_wanted)
+                if next_wanted == len(wanted):
+                    break
+                if wanted[next_wanted] > last:
+                    first = last + 1
+                    m._next_block()
+                    continue
             m._read_ids()
             m._read_weights()
             ids_out.extend(m._ids)
@@ -197,6 +235,7 @@ class _Segment:
             if values:
                 m._read_values()
                 values_out.extend(m._values)
+            first = last + 1
             m._next_block()
         return (ids_out, weights_out, values_out) if values else (ids_out, weights_out)
 
@@ -208,7 +247,8 @@ class _Segment:
     ) -> Scores:
         pairs: Iterable[tuple[int, float]] = zip(ids, weights, strict=True)
         if within is not None:
-            pairs = [(d, w) for d, w in pairs if d in within]
+            docs = within.docs
+            pairs = [(d, w) for d, w in pairs if d in docs]
         if not self.schema_field(field).scorable:  # Whoosh scores these by weight alone
             return {d: float(w) for d, w in pairs}
         factor = self.stats.idf(field, text) * (self.stats.k1 + 1)
@@ -233,7 +273,7 @@ class _Segment:
         elif kind is wq.AndNot:
             scores = self.evaluate(q.a, within)
             if scores:
-                scores = _without(scores, self.evaluate(q.b, scores.keys()))
+                scores = _without(scores, self.evaluate(q.b, _Within(scores.keys())))
         elif kind is wq.Phrase:
             scores = self._phrase(q, within)
         elif kind is ColumnRange:
@@ -253,7 +293,7 @@ class _Segment:
             text = self.schema_field(field).to_bytes(q.text)
         except ValueError:
             return {}
-        found = self.postings(field, text)
+        found = self.postings(field, text, within=within)
         if found is None:
             return {}
         return self._term_scores(field, text, found[0], found[1], within)
@@ -267,14 +307,14 @@ class _Segment:
         positives.sort(key=self._cost)
         scores: Scores | None = None
         for sub in positives:
-            part = self.evaluate(sub, within if scores is None else scores.keys())
+            part = self.evaluate(sub, within if scores is None else _Within(scores.keys()))
             scores = part if scores is None else _intersection(scores, part)
             if not scores:
                 return {}
         assert scores is not None
         for negative in negatives:
             # Whoosh matches a NOT inside an AND with a constant score of 1.
-            excluded = self.evaluate(negative, scores.keys())
+            excluded = self.evaluate(negative, _Within(scores.keys()))
             scores = {d: s + 1.0 for d, s in scores.items() if d not in excluded}
             if not scores:
                 return {}
@@ -302,7 +342,7 @@ class _Segment:
         boost = float(q.boost)
         if within is None:
             return {d: boost for d, v in enumerate(values) if low <= v <= high}
-        return {d: boost for d in within if low <= values[d] <= high}
+        return {d: boost for d in within.docs if low <= values[d] <= high}
 
     def _phrase(self, q: Any, within: Docs) -> Scores:
         field = q.fieldname
@@ -318,7 +358,7 @@ class _Segment:
                 text = schema_field.to_bytes(word)
             except ValueError:
                 return {}
-            found = self.postings(field, text, values=True)
+            found = self.postings(field, text, values=True, within=within)
             if found is None:
                 return {}
             lists.append((text, found))
@@ -326,7 +366,7 @@ class _Segment:
         shortest: list[int] = min((found[0] for _, found in lists), key=len)
         candidates = set(shortest)
         if within is not None:
-            candidates.intersection_update(within)
+            candidates.intersection_update(within.docs)
         for _, (ids, _w, _v) in lists:
             candidates.intersection_update(ids)
             if not candidates:
@@ -346,7 +386,7 @@ class _Segment:
         keep = set(matched)
         scores: Scores = dict.fromkeys(matched, 0.0)
         for text, (ids, weights, _v) in lists:
-            for d, s in self._term_scores(field, text, ids, weights, keep).items():
+            for d, s in self._term_scores(field, text, ids, weights, _Within(keep)).items():
                 scores[d] += s
         return scores
 
