@@ -24,12 +24,12 @@ from typing import Any
 
 from whoosh import formats
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.formats import _INT_SIZE
 from whoosh.matching import ListMatcher
 from whoosh.scoring import BM25F
 
 from tui_reader.index.matching import ColumnRange, HeapOr, _column_values
+from tui_reader.index.patches import BYTE_TO_LENGTH, field_length_bytes
 
 Scores = dict[int, float]
 
@@ -176,7 +176,7 @@ class _Segment:
             k1, b = self.stats.k1, self.stats.b
             avg = self.stats.avg_length(field)
             lengths = self._lengths(field)
-            table = [k1 * ((1 - b) + b * length / avg) for length in _BYTE_LENGTHS]
+            table = [k1 * ((1 - b) + b * length / avg) for length in BYTE_TO_LENGTH]
             if lengths is None:  # no length column: Whoosh scores with a length of 1
                 norms = [k1 * ((1 - b) + b / avg)] * self.doc_count
             else:
@@ -185,12 +185,10 @@ class _Segment:
         return norms
 
     def _lengths(self, field: str) -> bytes | None:
-        column = self._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-        if column is None:
+        raw = field_length_bytes(self._perdoc, field)
+        if raw is None:
             return None
-        count = min(int(column._count), self.doc_count)
-        raw = bytes(column._dbfile.get(column._basepos, count))
-        return raw + bytes(self.doc_count - len(raw))
+        return raw[: self.doc_count] + bytes(max(self.doc_count - len(raw), 0))
 
     def postings(
         self, field: str, text: bytes, values: bool = False, within: Docs = None
@@ -433,12 +431,3 @@ def _without(a: Scores, b: Scores) -> Scores:
     if not b:
         return a
     return {d: s for d, s in a.items() if d not in b}
-
-
-def _byte_lengths() -> list[int]:
-    from whoosh.util.numeric import byte_to_length
-
-    return [int(byte_to_length(i)) for i in range(256)]
-
-
-_BYTE_LENGTHS = _byte_lengths()

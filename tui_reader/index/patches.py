@@ -83,21 +83,24 @@ class _PreloadedLengths:
     def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
         lengths = self._fields.get(fieldname, _MISSING)
         if lengths is _MISSING:
-            lengths = self._fields[fieldname] = _length_bytes(self._perdoc, fieldname)
+            lengths = self._fields[fieldname] = field_length_bytes(self._perdoc, fieldname)
         if lengths is None:
             return default
         lbyte = lengths[docnum] if docnum < len(lengths) else 0
-        return _BYTE_TO_LENGTH[lbyte] if lbyte else None  # as Whoosh: None for 0
+        return BYTE_TO_LENGTH[lbyte] if lbyte else None  # as Whoosh: None for 0
 
 
-def _length_bytes(perdoc: Any, fieldname: str) -> bytes | None:
+def field_length_bytes(perdoc: Any, fieldname: str) -> bytes | None:
+    """A segment's field lengths (Whoosh's one-byte codes), one per document from the
+    first; documents past the end have none (0). None when the field keeps no lengths."""
     column = perdoc._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
     if column is None:
         return None
     return bytes(column._dbfile.get(column._basepos, column._count)) if column._count else b""
 
 
-_BYTE_TO_LENGTH = [byte_to_length(i) for i in range(256)]
+# Whoosh stores a field length as a one-byte code; its value for each code.
+BYTE_TO_LENGTH = [int(byte_to_length(i)) for i in range(256)]
 _add_postings = base.FieldWriter.add_postings
 
 
