@@ -15,7 +15,7 @@ import contextlib
 import functools
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
@@ -113,7 +113,6 @@ class FetchService:
         self._workers = (os.cpu_count() or 1) if workers is None else workers
         self._fetcher: Fetcher | None = None
         self._pool: Executor | None = None
-        self._warming: list[Future[None]] = []
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tui-reader-writer")
 
     @property
@@ -133,7 +132,6 @@ class FetchService:
             self._fetcher = None
         if self._pool is not None:
             pool, self._pool = self._pool, None
-            self._warming = []
             await asyncio.to_thread(pool.shutdown)
         await asyncio.to_thread(self._writer.shutdown)
 
@@ -142,17 +140,11 @@ class FetchService:
     async def _write(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._writer, fn, *args)
 
-    async def _cpu(self, heavy: bool, fn: Callable[..., T], *args: Any, light: bool = False) -> T:
-        """Run ``fn`` in the worker processes (``heavy``) or a thread. A ``light`` job
-        (a feed to parse) runs in a thread while the workers are still starting, so the
-        first feeds are parsed while the workers import their modules."""
+    async def _cpu(self, heavy: bool, fn: Callable[..., T], *args: Any) -> T:
         pool = self._process_pool() if heavy else None
-        if pool is None or (light and not self._pool_started()):
+        if pool is None:
             return await asyncio.to_thread(fn, *args)
         return await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
-
-    def _pool_started(self) -> bool:
-        return all(f.done() for f in self._warming)
 
     def _process_pool(self) -> Executor | None:
         if self._workers <= 1:
@@ -170,8 +162,9 @@ class FetchService:
     def _warm_pool(self) -> None:
         """Start the workers now so their imports overlap with the network."""
         pool = self._process_pool()
-        if pool is not None and not self._warming:
-            self._warming = [pool.submit(fetch.warm_up) for _ in range(self._workers)]
+        if pool is not None:
+            for _ in range(self._workers):
+                pool.submit(fetch.warm_up)
 
     # -- pages -----------------------------------------------------------------------
 
@@ -343,13 +336,7 @@ class FetchService:
                 return result
             response = result.response
             parsed, items = await self._cpu(
-                heavy,
-                feed_articles,
-                response.body,
-                response.url,
-                feed,
-                response.content_type,
-                light=True,
+                heavy, feed_articles, response.body, response.url, feed, response.content_type
             )
             result.parsed = parsed
             items = await asyncio.to_thread(self.feeds.unseen, feed.id, items)
