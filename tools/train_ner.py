@@ -1,7 +1,7 @@
 """Train the entity-recognition CRFs shipped in `tui_reader/entities/`.
 
 Run: `python tools/train_ner.py --data ../shared/corpus/ner [--out tui_reader/entities/]
-[--train-only] [--lang id en]`.
+[--train-only] [--lang id en] [--param c1=0.2 ...]`.
 
 Writes `ner-id.crfsuite` (Indonesian) and `ner-en.crfsuite` (English). Training is
 deterministic (L-BFGS, fixed parameters, files read in a fixed order); `--train-only` leaves the
@@ -230,8 +230,10 @@ def augment(sentences: Iterable[Sentence]) -> Iterator[Sentence]:
             yield [w.upper() for w in words], tags
 
 
-def train(sentences: Iterable[Sentence], model_path: Path, lang: str) -> None:
-    """Fit one CRF and write it to `model_path`."""
+def train(
+    sentences: Iterable[Sentence], model_path: Path, lang: str, extra: dict[str, str]
+) -> None:
+    """Fit one CRF and write it to `model_path`; `extra` overrides the CRFsuite parameters."""
     import pycrfsuite
 
     gaz = gazetteer()
@@ -240,7 +242,7 @@ def train(sentences: Iterable[Sentence], model_path: Path, lang: str) -> None:
     for words, tags in sentences:
         trainer.append(sentence_features(words, gaz), tags)
         count += 1
-    trainer.set_params({**PARAMS, **REGULARISATION[lang]})
+    trainer.set_params({**PARAMS, **REGULARISATION[lang], **extra})
     started = time.perf_counter()
     trainer.train(str(model_path))
     took = time.perf_counter() - started
@@ -255,11 +257,19 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "tui_reader" / "entities")
     parser.add_argument("--lang", nargs="+", default=["id", "en"], choices=["id", "en"])
     parser.add_argument("--train-only", action="store_true", help="leave validation splits out")
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a CRFsuite training parameter (c1, c2, feature.minfreq, max_iterations)",
+    )
     args = parser.parse_args()
+    extra = dict(p.split("=", 1) for p in args.param)
     args.out.mkdir(parents=True, exist_ok=True)
     for lang in args.lang:
         sentences = augment(training_sentences(args.data, lang, args.train_only))
-        train(sentences, args.out / f"ner-{lang}.crfsuite", lang)
+        train(sentences, args.out / f"ner-{lang}.crfsuite", lang, extra)
 
 
 if __name__ == "__main__":
