@@ -7,9 +7,9 @@ Scoring is exact: a predicted mention counts only if its character span (and, fo
 score, its type) equals a gold one. Sentences are detokenised by joining tokens with spaces and
 run through the public `recognize`, so the tokenizer and the clean-up rules are tested too.
 CoNLL-2003 is tagged a document at a time (its `-DOCSTART-` boundaries), the other sets a
-sentence at a time. NERP is lower case upstream; it is truecased as for training (gold entity
-words capitalised, other words in their usual case in Indonesian news, the word table built by
-`tools/build_word_features.py`, else in the cased Indonesian sets).
+sentence at a time. NERP is lower case upstream; it is truecased (gold entity words
+capitalised, other words in their most frequent case in the cased Indonesian sets, else in
+Indonesian news: the word table built by `tools/build_word_features.py`).
 Use `--model-dir` with models from `tools/train_ner.py --train-only` for honest validation
 figures (the shipped models also saw the validation splits).
 """

@@ -1,7 +1,7 @@
 """Train the entity-recognition CRFs shipped in `tui_reader/entities/`.
 
 Run: `python tools/train_ner.py --data ../shared/corpus/ner [--out tui_reader/entities/]
-[--train-only] [--lang id en] [--param c1=0.2 ...]`.
+[--train-only] [--lang id en]`.
 
 Writes `ner-id.crfsuite` (Indonesian) and `ner-en.crfsuite` (English). Training is
 deterministic (L-BFGS, fixed parameters, files read in a fixed order); `--train-only` leaves the
@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 from tui_reader.entities._crf import decode  # noqa: E402
 from tui_reader.entities._features import sentence_features  # noqa: E402
 from tui_reader.entities._gazetteer import gazetteer  # noqa: E402
-from tui_reader.entities._words import usual_forms, word_stats  # noqa: E402
+from tui_reader.entities._words import usual_forms  # noqa: E402
 
 Sentence = tuple[list[str], list[str]]  # tokens, BIO tags
 
@@ -69,13 +69,11 @@ PARAMS = {
     "feature.possible_transitions": True,
 }
 # L1 (c1) keeps the models small: most weights go to exactly zero. Picked on the validation
-# splits (Indonesian, with the word clusters: c2 0.3 instead of 0.05 gained 0.5-1.5 points;
-# c1 0.25 instead of 0.15 then scored about the same with a 20 % smaller model, which the
-# package size needs; 0.05/0.05 was no better and larger); English was tuned less (CoNLL dev is
-# for reporting, not tuning).
-REGULARISATION = {"id": {"c1": 0.25, "c2": 0.3}, "en": {"c1": 0.05, "c2": 0.01}}
+# splits (Indonesian: c1 0.15/c2 0.05 beat 0.05/0.01 and 0.02/0.1 by about a point and is
+# 10 % smaller); English was tuned less (CoNLL dev is for reporting, not tuning).
+REGULARISATION = {"id": {"c1": 0.15, "c2": 0.05}, "en": {"c1": 0.05, "c2": 0.01}}
 RELABEL_NERP = True  # see relabel_organisations
-TRUECASE_FROM_NEWS = True  # see casing_stats
+TRUECASE_FROM_NEWS = False  # see casing_stats
 KEEP_LOWER = frozenset(
     str.split("dan dari di ke untuk atas bin binti van von der de la of the and")
 )
@@ -111,24 +109,19 @@ def read_conll(path: Path, raw: bool = False) -> Iterator[Sentence]:
 
 def casing_stats(data: Path, news: bool = False) -> dict[str, str]:
     """Most frequent written form of each word (not sentence-first) in the cased Indonesian
-    sets and, with `news`, in Indonesian news (the shipped word table), which wins: its
-    25k articles outvote a word seen once or twice capitalised in the annotated sets (`Tengah`
-    in `Jawa Tengah` made `tengah` "Tengah" everywhere).
+    sets, else (with `news`) in Indonesian news (the shipped word table).
 
-    Training and evaluation use `news`: NERP then reads like news (`KPK`, `Presiden`). With
-    the annotated sets winning instead, truecasing NERP's training split from news scored the
-    same on validation and worse on the seed article; with news winning it scores better on
-    all three validation sets (about +0.7 points on idner-news-2k and NERP).
+    Evaluation uses `news`: NERP's validation text then reads like news (`KPK`, `Presiden`).
+    Training does not: truecasing NERP's training split from news as well scored the same on
+    validation and worse on the seed article.
     """
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for name, split in CASED_ID_SETS:
         for words, _ in read_conll(data / name / split):
             for word in words[1:]:
                 counts[word.lower()][word] += 1
-    stats = {low: forms.most_common(1)[0][0] for low, forms in counts.items()}
-    if news:
-        usual = usual_forms()
-        stats.update({low: usual.get(low, low) for low in word_stats()})
+    stats = usual_forms() if news else {}
+    stats.update({low: forms.most_common(1)[0][0] for low, forms in counts.items()})
     return stats
 
 
@@ -237,10 +230,8 @@ def augment(sentences: Iterable[Sentence]) -> Iterator[Sentence]:
             yield [w.upper() for w in words], tags
 
 
-def train(
-    sentences: Iterable[Sentence], model_path: Path, lang: str, extra: dict[str, str]
-) -> None:
-    """Fit one CRF and write it to `model_path`; `extra` overrides the CRFsuite parameters."""
+def train(sentences: Iterable[Sentence], model_path: Path, lang: str) -> None:
+    """Fit one CRF and write it to `model_path`."""
     import pycrfsuite
 
     gaz = gazetteer()
@@ -249,7 +240,7 @@ def train(
     for words, tags in sentences:
         trainer.append(sentence_features(words, gaz), tags)
         count += 1
-    trainer.set_params({**PARAMS, **REGULARISATION[lang], **extra})
+    trainer.set_params({**PARAMS, **REGULARISATION[lang]})
     started = time.perf_counter()
     trainer.train(str(model_path))
     took = time.perf_counter() - started
@@ -264,19 +255,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "tui_reader" / "entities")
     parser.add_argument("--lang", nargs="+", default=["id", "en"], choices=["id", "en"])
     parser.add_argument("--train-only", action="store_true", help="leave validation splits out")
-    parser.add_argument(
-        "--param",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="override a CRFsuite training parameter (c1, c2, feature.minfreq, max_iterations)",
-    )
     args = parser.parse_args()
-    extra = dict(p.split("=", 1) for p in args.param)
     args.out.mkdir(parents=True, exist_ok=True)
     for lang in args.lang:
         sentences = augment(training_sentences(args.data, lang, args.train_only))
-        train(sentences, args.out / f"ner-{lang}.crfsuite", lang, extra)
+        train(sentences, args.out / f"ner-{lang}.crfsuite", lang)
 
 
 if __name__ == "__main__":

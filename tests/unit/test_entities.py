@@ -99,21 +99,6 @@ def test_word_table_is_shipped_and_parsed() -> None:
     assert "yang" not in forms
 
 
-def test_word_clusters_group_similar_words() -> None:
-    from tui_reader.entities._features import _clusters
-    from tui_reader.entities._words import word_stats
-
-    codes = word_stats()
-    assert codes["yang"][:2].isdigit()
-
-    def leaf(word: str) -> str:
-        return _clusters(codes[word])[-1]
-
-    assert leaf("surabaya") == leaf("bandung")  # towns share a cluster
-    assert leaf("surabaya") != leaf("menteri")
-    assert _clusters("38") == []  # a word the table did not cluster has no cluster features
-
-
 def test_markup_and_urls_are_not_tagged() -> None:
     text = (
         "# Kabar\n\n**Presiden Joko Widodo** tiba di [Surabaya](https://Surabaya.example/Jakarta)."

@@ -76,15 +76,6 @@ def _flags(word: str) -> list[str]:
     return flags
 
 
-def _clusters(code: str) -> list[str]:
-    """Word-cluster features from the hexadecimal tree path in the word table: a coarse and
-    a fine level (path prefixes) and the leaf; none for words the table did not cluster."""
-    if len(code) <= 2:
-        return []
-    path = bin(int(code[2:], 16))[3:]  # drop "0b" and the leading 1 bit
-    return ["k4=" + path[:4], "k6=" + path[:6], "k=" + path]
-
-
 @lru_cache(maxsize=200_000)
 def _word_features(word: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...], str]:
     """Features of one word: its own, those it lends to neighbours at each offset (-2, -1,
@@ -96,11 +87,10 @@ def _word_features(word: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], .
     cue = _CUES.get(low.rstrip("."), "")
     code = word_stats().get(low, "")
     corpus = ["wc=" + code[:1]]  # how often news capitalises it mid-sentence ("" = unseen)
-    clusters = _clusters(code)
-    base = ["w=" + low, "sh=" + shape, *_flags(word), "cue=" + cue, *corpus, *clusters[1:2]]
+    base = ["w=" + low, "sh=" + shape, *_flags(word), "cue=" + cue, *corpus]
     own = [*base, "p2=" + low[:2], "p3=" + low[:3], "s2=" + low[-2:], "s3=" + low[-3:]]
     own.append("s4=" + low[-4:])
-    own += ["wf=" + code[1:2], f"wcc={code[:1]}{shape[:1]}", *clusters[::2]]
+    own += ["wf=" + code[1:], f"wcc={code[:1]}{shape[:1]}"]
     if len(word) == 1:
         own.append("len1")
     ctx = tuple(tuple(f"{off}:{feat}" for feat in base) for off in _OFFSETS)

@@ -1,9 +1,8 @@
 """Corpus statistics of Indonesian words (`words-id.tsv`, built by `tools/build_word_features.py`).
 
 Each word maps to two digits: how often news writes it capitalised inside a sentence (0-4) and
-how frequent it is (0-9), then, for frequent words, its word cluster (a hexadecimal tree path);
-words usually written with capitals also keep that form (`KPK`), which only the training and
-evaluation tools read. Loaded on first use, once per process.
+how frequent it is (0-9); words usually written with capitals also keep that form (`KPK`),
+which only the training and evaluation tools read. Loaded on first use, once per process.
 """
 
 from __future__ import annotations
@@ -17,8 +16,8 @@ _LOCK = threading.Lock()
 _CODES: list[dict[str, str]] = []
 # One regular expression over the whole file: several times faster than a loop over lines,
 # which matters for the cold start of a process (about 43,000 words).
-_CODE_LINE = re.compile(r"^([^\t\n#][^\t\n]*)\t(\d\d[0-9a-f]*)", re.MULTILINE)
-_FORM_LINE = re.compile(r"^([^\t\n#][^\t\n]*)\t\d\d[0-9a-f]*\t([^\t\n]+)$", re.MULTILINE)
+_CODE_LINE = re.compile(r"^([^\t\n#][^\t\n]*)\t(\d\d)", re.MULTILINE)
+_FORM_LINE = re.compile(r"^([^\t\n#][^\t\n]*)\t\d\d\t([^\t\n]+)$", re.MULTILINE)
 
 
 def _text() -> str:
@@ -35,12 +34,6 @@ def word_stats() -> dict[str, str]:
     return _CODES[0]
 
 
-def _form(low: str, code: str) -> str:
-    if code == "C":
-        return low[:1].upper() + low[1:]
-    return low.upper() if code == "U" else code
-
-
 def usual_forms() -> dict[str, str]:
     """Lower-cased word -> its usual written form, for words not usually lower case (`KPK`)."""
-    return {low: _form(low, code) for low, code in _FORM_LINE.findall(_text())}
+    return dict(_FORM_LINE.findall(_text()))
