@@ -173,7 +173,7 @@ class LibraryScreen(Screen[None]):
     def _status(self, text: Text, *, error: bool) -> None:
         status = self.query_one("#status", Static)
         status.set_class(error, "-error")
-        status.update(text)
+        status.update(text, layout=False)  # one line of fixed size: no layout pass
 
     # -- preview ---------------------------------------------------------------------
 

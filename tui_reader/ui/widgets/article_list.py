@@ -93,7 +93,10 @@ class ArticleList(DataTable[Text]):
         self.generation += 1
         self.hits = []
         self.total = 0
-        self._set_columns()
+        if self.columns:
+            self.clear()  # rows only: the columns (and their widths) stay
+        else:
+            self._set_columns()
         self._loading = True
         self._load(self.generation, self.source, 0)
 
