@@ -44,7 +44,6 @@ if TYPE_CHECKING:
 Progress = Callable[[int], None]
 STORE_BATCH = 200
 INDEX_BATCH = 500
-BUILD_BATCH = 200  # articles per message to an index-building worker
 PARALLEL_INDEX_THRESHOLD = 2000  # below this, starting worker processes costs more
 PARALLEL_THRESHOLD = 64
 INDEX_WAIT = 60.0  # how long a writer queues behind another process's index writer
@@ -213,10 +212,11 @@ class Archive:
 
     @contextlib.contextmanager
     def indexing(
-        self, *, procs: int = 1, wait: float | None = None
+        self, *, procs: int = 1, wait: float | None = None, progress: Progress | None = None
     ) -> Iterator[Callable[[Sequence[int]], None]]:
         """Index stored articles as they become ready, in one index commit at the end
-        (written by ``procs`` worker processes when more than one).
+        (written by ``procs`` worker processes when more than one, which report each
+        batch written to ``progress``).
 
         Yields a function taking article ids; they are marked indexed once the commit is
         done. For a stream of work (a refresh's analysis): one commit writes each common
@@ -228,6 +228,7 @@ class Archive:
             wait=INDEX_WAIT if wait is None else wait,
             procs=procs,
             stems_path=self.stems_path(),
+            progress=progress,
         ) as session:
 
             def add(ids: Sequence[int]) -> None:
@@ -277,25 +278,14 @@ class Archive:
         if procs is None:
             procs = (os.cpu_count() or 1) if len(to_index) >= PARALLEL_INDEX_THRESHOLD else 1
         if procs > 1 and to_index:
-            self._build_index(to_index, procs, progress)
+            with self.indexing(procs=procs, progress=progress) as index:
+                for start in range(0, len(to_index), INDEX_BATCH):
+                    index(to_index[start : start + INDEX_BATCH])
             count = len(to_index)
         else:
             count = self.sync_index(bulk=True, progress=progress)
         self.save_stem_cache(known_stems)
         return count
-
-    def _build_index(self, ids: list[int], procs: int, progress: Progress | None) -> None:
-        """Fill the new, empty index from the store with worker processes."""
-        versions: dict[int, int] = {}
-
-        def batches() -> Iterator[list[IndexDoc]]:
-            for start in range(0, len(ids), BUILD_BATCH):
-                docs = self.store.index_docs(ids[start : start + BUILD_BATCH])
-                versions.update((doc.id, doc.version) for doc in docs)
-                yield docs
-
-        self.index.build(batches(), procs=procs, stems_path=self.stems_path(), progress=progress)
-        self.store.mark_indexed(versions, [])
 
     def ensure_index(self, progress: Progress | None = None) -> str | None:
         """Heal the index if it lags behind the store; returns what was done, if anything."""

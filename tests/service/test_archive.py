@@ -170,8 +170,12 @@ def test_a_failing_index_worker_leaves_the_index_as_it_was(archive: Archive) -> 
 
     docs = archive.store.index_docs([h.article.id for h in archive.search("lang:id").hits])
     broken = replace(docs[0], text=None)  # type: ignore[arg-type]
-    with pytest.raises(StoreError, match="building the search index failed"):
-        archive.index.build([docs[1:], [broken]], procs=2)
+    with (
+        pytest.raises(StoreError, match="building the search index failed"),
+        archive.index.session(bulk=True, procs=2) as session,
+    ):
+        for batch in [docs[1:], [broken]]:
+            session.add(batch)
     assert archive.index.doc_count() == 3
     assert titles(archive, "berkunjung") == [ID_VISIT.title]
     archive.set_tags(docs[0].id, ["baru"])  # the index lock was released

@@ -27,7 +27,7 @@ from tui_reader.index.analysis import (
     word_normalizer,
 )
 from tui_reader.index.build import SegmentBuilder
-from tui_reader.index.evaluate import Evaluator, Unsupported
+from tui_reader.index.evaluate import Evaluator
 from tui_reader.index.fields import (
     BODY_FIELDS,
     KINDS,
@@ -38,7 +38,7 @@ from tui_reader.index.fields import (
 from tui_reader.index.patches import apply as apply_patches
 from tui_reader.index.query import cap_expansions, make_parser, parse_query
 from tui_reader.index.session import IndexSession, ParallelSession
-from tui_reader.index.snippets import SCAN_CHARS, make_snippet, scan_part
+from tui_reader.index.snippets import make_snippet, scan_part
 from tui_reader.index.vocabulary import Vocabulary, suggest_words
 from tui_reader.models import IndexDoc
 
@@ -211,23 +211,6 @@ class Index:
                 raise
         _make_private(self.directory)
 
-    def build(
-        self,
-        batches: Iterable[Sequence[IndexDoc]],
-        *,
-        procs: int,
-        stems_path: Path | None = None,
-        progress: Callable[[int], None] | None = None,
-        wait: float = WRITE_WAIT_SECONDS,
-    ) -> None:
-        """Add or replace ``batches`` of documents with ``procs`` worker processes, in one
-        commit (see :meth:`session`)."""
-        with self.session(
-            bulk=True, wait=wait, procs=procs, stems_path=stems_path, progress=progress
-        ) as session:
-            for batch in batches:
-                session.add(batch)
-
     def _writer(self, ix: Any, bulk: bool, wait: float = WRITE_WAIT_SECONDS) -> Any:
         deadline = time.monotonic() + wait
         delay = 0.05
@@ -319,10 +302,8 @@ class Index:
             if self._evaluator is None or self._evaluator.searcher is not searcher:
                 self._evaluator = Evaluator(searcher)
             return self._evaluator.top(q, max(page, 1), by_date)
-        except Unsupported:
-            return None
-        except Exception:  # an odd query: Whoosh's search runs it or says what is wrong
-            return None
+        except Exception:  # Unsupported, or an odd query: Whoosh's search runs it or says
+            return None  # what is wrong with it
 
     def _whoosh_search(
         self, searcher: Any, q: Any, offset: int, page: int, sort: str, exact_total: bool
@@ -459,8 +440,9 @@ class Index:
         self, text: str, lang: str | None, words: dict[str, frozenset[str]]
     ) -> tuple[str, tuple[tuple[int, int], ...]]:
         """The best passage of ``text`` for the query, with the matches' offsets in it."""
-        spans = self.match_spans(scan_part(text), lang, words)
-        if not spans and len(text) > SCAN_CHARS:
+        part = scan_part(text)
+        spans = self.match_spans(part, lang, words)
+        if not spans and len(part) < len(text):
             spans = self.match_spans(text, lang, words)
         return make_snippet(text, spans)
 
