@@ -28,7 +28,7 @@ from whoosh.formats import _INT_SIZE
 from whoosh.matching import ListMatcher
 from whoosh.scoring import BM25F
 
-from tui_reader.index.matching import ColumnRange, HeapOr, _column_values
+from tui_reader.index.matching import ColumnRange, HeapOr, column_values
 from tui_reader.index.patches import BYTE_TO_LENGTH, field_length_bytes
 
 Scores = dict[int, float]
@@ -167,7 +167,7 @@ class _Segment:
     def column(self, field: str) -> list[int]:
         if not self.reader.has_column(field):
             return []
-        return _column_values(self.reader, field)
+        return column_values(self.reader, field)
 
     def norms(self, field: str) -> list[float]:
         """Per document, the length part of BM25's denominator: K1·(1 − B + B·len/avg)."""

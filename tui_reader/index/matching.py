@@ -1,4 +1,7 @@
-"""A union matcher for queries with many alternatives.
+"""Query nodes of our own: :class:`HeapOr` (many alternatives) and :class:`ColumnRange`
+(a date range read from a column). Searches are evaluated by
+:mod:`~tui_reader.index.evaluate`, which reads these nodes directly; their matchers here
+serve the queries it leaves to Whoosh's search.
 
 Every word of a query is searched in six fields (title and body in three languages), and
 a half-typed word adds its completions: unions of tens of posting lists. Whoosh joins
@@ -177,7 +180,7 @@ class ColumnRange(wq.Query):  # type: ignore[misc]
         total = 0
         for reader, _ in ixreader.leaf_readers():
             if reader.has_column(self.fieldname):
-                values = _column_values(reader, self.fieldname)
+                values = column_values(reader, self.fieldname)
                 total += sum(1 for v in values if v >= low and (high is None or v <= high))
         return total
 
@@ -188,7 +191,7 @@ class ColumnRange(wq.Query):  # type: ignore[misc]
         reader = searcher.reader()
         if not reader.has_column(self.fieldname):
             return mcore.NullMatcher()
-        values = _column_values(reader, self.fieldname)
+        values = column_values(reader, self.fieldname)
         deleted: frozenset[int] = frozenset()
         if reader.has_deletions():
             perdoc = getattr(reader, "_perdoc", None)  # a segment reader's own deletion list
@@ -207,7 +210,7 @@ _COLUMNS: dict[tuple[str, str], list[int]] = {}
 MAX_CACHED_COLUMNS = 32
 
 
-def _column_values(reader: Any, fieldname: str) -> list[int]:
+def column_values(reader: Any, fieldname: str) -> list[int]:
     """A segment's column as a list, loaded once (segments never change their columns)."""
     segment = getattr(reader, "segment", None)
     key = (segment().segment_id(), fieldname) if callable(segment) else None
