@@ -209,10 +209,7 @@ def cap_expansions(
             return HeapOr(node.subqueries, boost=node.boost, minmatch=node.minmatch)
         return node
 
-    top = q.apply(visit) if not q.is_leaf() and type(q) is wq.Or else visit(q)
-    # A one-word query stays a Whoosh union at the top: Whoosh drops the fields that can
-    # no longer reach the first page (replace()), which makes a common word fast.
-    return top, capped
+    return visit(q), capped
 
 
 def _date_range(node: Any) -> Any:
