@@ -43,6 +43,27 @@ def test_parse_atom() -> None:
     )
 
 
+RELATIVE_ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <title>Relative</title><link href="/"/>
+  <entry><id>a</id><title>Plain</title><link href="/berita/satu.html"/></entry>
+  <entry xml:base="https://cdn.example.org/mirror/"><id>b</id><title>Absolute base</title>
+    <link href="dua.html"/></entry>
+  <entry xml:base="arsip/"><id>c</id><title>Relative base</title>
+    <link href="tiga.html"/></entry>
+</feed>"""
+
+
+def test_relative_links_resolve_against_the_feed_and_xml_base() -> None:
+    feed = parse_feed(RELATIVE_ATOM, f"{BASE}/feeds/atom.xml")
+    assert feed.site_url == f"{BASE}/"
+    assert [e.link for e in feed.entries] == [
+        f"{BASE}/berita/satu.html",
+        "https://cdn.example.org/mirror/dua.html",
+        f"{BASE}/feeds/arsip/tiga.html",
+    ]
+
+
 @pytest.mark.parametrize(
     ("name", "message"),
     [("bomb.xml", "declares entities"), ("malformed.xml", "not a valid feed")],
