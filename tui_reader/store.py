@@ -141,9 +141,15 @@ class Store:
         URL is reported as a duplicate and not stored again.
         """
         outcomes: list[IngestOutcome] = []
+        found: list[tuple[int, Sequence[EntityMention]]] = []
         with self.transaction() as db:
             for item in items:
-                outcomes.append(self._save_one(db, item))
+                outcome = self._save_one(db, item)
+                outcomes.append(outcome)
+                if item.entities is not None and outcome.status is not IngestStatus.DUPLICATE:
+                    assert outcome.article_id is not None
+                    found.append((outcome.article_id, item.entities))
+            self._replace_mentions(db, found)
         return outcomes
 
     def _save_one(self, db: sqlite3.Connection, item: PreparedArticle) -> IngestOutcome:
@@ -209,8 +215,6 @@ class Store:
                 (article_id, zlib.compress(draft.raw_html, 6)),
             )
         self._add_tags(db, article_id, draft.tags)
-        if item.entities is not None:
-            self._replace_mentions(db, article_id, item.entities)
         return IngestOutcome(status, source, article_id=article_id)
 
     @staticmethod
@@ -222,27 +226,38 @@ class Store:
 
     @staticmethod
     def _replace_mentions(
-        db: sqlite3.Connection, article_id: int, entities: Iterable[EntityMention]
+        db: sqlite3.Connection, found: Sequence[tuple[int, Sequence[EntityMention]]]
     ) -> None:
-        db.execute("DELETE FROM mentions WHERE article_id = ?", (article_id,))
-        for entity in entities:
-            db.execute(
-                "INSERT OR IGNORE INTO entities (name, type) VALUES (?, ?)",
-                (entity.name, entity.type),
+        """Replace the mentions of each article with its entities (a batch at a time:
+        one statement per kind of row, not three per mention)."""
+        if not found:
+            return
+        db.executemany("DELETE FROM mentions WHERE article_id = ?", [(a,) for a, _ in found])
+        names = list(dict.fromkeys((e.name, e.type) for _, entities in found for e in entities))
+        db.executemany("INSERT OR IGNORE INTO entities (name, type) VALUES (?, ?)", names)
+        ids: dict[tuple[str, str], int] = {}
+        for start in range(0, len(names), 400):  # 800 parameters: under old limits
+            part = names[start : start + 400]
+            marks = ",".join("(?, ?)" for _ in part)
+            rows = db.execute(
+                f"SELECT id, name, type FROM entities WHERE (name, type) IN (VALUES {marks})",
+                [value for pair in part for value in pair],
             )
-            entity_id = db.execute(
-                "SELECT id FROM entities WHERE name = ? AND type = ?", (entity.name, entity.type)
-            ).fetchone()[0]
-            db.execute(
-                "INSERT OR REPLACE INTO mentions (article_id, entity_id, count, spans) "
-                "VALUES (?, ?, ?, ?)",
-                (article_id, entity_id, entity.count, json.dumps(entity.spans)),
-            )
+            ids.update(((name, kind), entity_id) for entity_id, name, kind in rows)
+        db.executemany(
+            "INSERT OR REPLACE INTO mentions (article_id, entity_id, count, spans) "
+            "VALUES (?, ?, ?, ?)",
+            [
+                (article_id, ids[e.name, e.type], e.count, json.dumps(e.spans))
+                for article_id, entities in found
+                for e in entities
+            ],
+        )
 
     def set_entities(self, article_id: int, entities: Sequence[EntityMention]) -> None:
         """Replace an article's entities (after recognition ran again)."""
         with self.transaction() as db:
-            self._replace_mentions(db, article_id, entities)
+            self._replace_mentions(db, [(article_id, entities)])
             db.execute(
                 "UPDATE articles SET entities_done = 1, needs_index = needs_index + 1 WHERE id = ?",
                 (article_id,),
@@ -251,14 +266,14 @@ class Store:
     def save_analysis(self, items: Sequence[tuple[int, PreparedArticle]]) -> None:
         """Store language and entities computed after the articles were stored."""
         with self.transaction() as db:
-            for article_id, item in items:
-                db.execute(
-                    "UPDATE articles SET lang = ?, entities_done = ?, "
-                    "needs_index = needs_index + 1 WHERE id = ?",
-                    (item.lang, int(item.entities is not None), article_id),
-                )
-                if item.entities is not None:
-                    self._replace_mentions(db, article_id, item.entities)
+            db.executemany(
+                "UPDATE articles SET lang = ?, entities_done = ?, "
+                "needs_index = needs_index + 1 WHERE id = ?",
+                [(item.lang, int(item.entities is not None), aid) for aid, item in items],
+            )
+            self._replace_mentions(
+                db, [(aid, item.entities) for aid, item in items if item.entities is not None]
+            )
 
     def ids_without_entities(self) -> list[int]:
         """Articles whose entities were never computed."""
@@ -479,7 +494,7 @@ class Store:
                 chunk,
             )
             tags = self._tags_of(chunk)
-            entities = self._entities_of(chunk)
+            entities = self._entities_of(chunk, spans=False)  # the index needs no offsets
             docs.extend(
                 IndexDoc(
                     id=r["id"],
@@ -504,18 +519,21 @@ class Store:
 
     # -- entities ----------------------------------------------------------------------
 
-    def _entities_of(self, ids: Sequence[int]) -> dict[int, list[EntityMention]]:
+    def _entities_of(
+        self, ids: Sequence[int], *, spans: bool = True
+    ) -> dict[int, list[EntityMention]]:
+        """Each article's entities; without their offsets (empty) unless ``spans``."""
         marks = ",".join("?" * len(ids))
         found: dict[int, list[EntityMention]] = {}
         for r in self._query(
-            "SELECT m.article_id, e.name, e.type, m.count, m.spans FROM mentions m "
-            f"JOIN entities e ON e.id = m.entity_id WHERE m.article_id IN ({marks}) "
-            "ORDER BY m.count DESC, e.name",
+            f"SELECT m.article_id, e.name, e.type, m.count, {'m.spans' if spans else 'NULL'} "
+            f"FROM mentions m JOIN entities e ON e.id = m.entity_id "
+            f"WHERE m.article_id IN ({marks}) ORDER BY m.count DESC, e.name",
             list(ids),
         ):
-            spans = tuple((int(a), int(b)) for a, b in json.loads(r["spans"]))
+            offsets = tuple((int(a), int(b)) for a, b in json.loads(r[4])) if spans else ()
             found.setdefault(r[0], []).append(
-                EntityMention(r["name"], r["type"], r["count"], spans)
+                EntityMention(r["name"], r["type"], r["count"], offsets)
             )
         return found
 

@@ -85,6 +85,32 @@ def test_entities_are_stored_with_spans_and_counted(store: Store) -> None:
     assert store.top_entities("LOC") == []
 
 
+def test_entities_of_a_batch_share_rows_and_replace_old_mentions(store: Store) -> None:
+    jokowi = EntityMention("Joko Widodo", "PER", 1, ((0, 4),))
+    java_place = EntityMention("Jawa", "LOC", 2, ((5, 9), (20, 24)))
+    java_org = EntityMention("Jawa", "ORG", 1, ((30, 34),))
+    first = replace(prepared(), entities=(jokowi, java_place))
+    second = replace(prepared(EN_VISIT), entities=(jokowi, java_org))
+    a, b = (o.article_id or 0 for o in store.save_batch([first, second]))
+    assert store.query("SELECT count(*) FROM entities")[0][0] == 3
+    assert store.get(a).entities == (java_place, jokowi)  # most mentioned first
+    assert store.get(b).entities == (java_org, jokowi)  # then by name
+    # Analysis done again: the old mentions go, the new ones come.
+    store.save_analysis([(a, replace(first, entities=(java_org,))), (b, second)])
+    assert store.get(a).entities == (java_org,)
+    assert store.get(b).entities == (java_org, jokowi)
+    assert {(t.name, t.type, t.articles) for t in store.top_entities()} == {
+        ("Jawa", "ORG", 2),
+        ("Joko Widodo", "PER", 1),
+    }
+    # The index takes names and types, not offsets.
+    docs = {d.id: d for d in store.index_docs([a, b])}
+    assert [(e.name, e.type, e.count, e.spans) for e in docs[b].entities] == [
+        ("Jawa", "ORG", 1, ()),
+        ("Joko Widodo", "PER", 1, ()),
+    ]
+
+
 def test_tags_flags_and_listing(store: Store) -> None:
     a = store.save_batch([prepared()])[0].article_id or 0
     b = store.save_batch([prepared(EN_VISIT)])[0].article_id or 0
