@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from tui_reader.config import Config, load_config
 from tui_reader.errors import ArchiveBusyError, StoreError
+from tui_reader.language import set_cache_dir as set_language_cache_dir
 from tui_reader.models import (
     Article,
     ArticleDraft,
@@ -71,6 +72,8 @@ class Archive:
     def __init__(self, paths: Paths, config: Config | None = None) -> None:
         self.paths = paths
         self.config = config or load_config(paths.config_path)
+        # Language detection (here and in worker processes) keeps its model decoded here.
+        set_language_cache_dir(paths.cache_dir)
         ensure_dir(paths.data_dir)
         self.store = Store(paths.db_path)
         # The words each recent query matched, for highlighting article after article.

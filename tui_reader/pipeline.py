@@ -17,7 +17,9 @@ from tui_reader.errors import ReaderError
 from tui_reader.extract import extract_html
 from tui_reader.importer import ImportItem
 from tui_reader.index.analysis import language_kind, new_indonesian_stems
+from tui_reader.language import cache_dir as language_cache_dir
 from tui_reader.language import detect_language
+from tui_reader.language import set_cache_dir as set_language_cache_dir
 from tui_reader.models import ArticleDraft, EntityMention, PreparedArticle
 from tui_reader.textutil import clean_line, clean_text, content_hash, word_count
 from tui_reader.workers import exit_with_parent
@@ -132,17 +134,24 @@ def process_pool(
             entities and models,
             models,
             os.getpid(),
+            language_cache_dir(),
         ),
     )
 
 
 def warm_worker(
-    stems_path: str | None, entities: bool, language: bool = True, parent_pid: int | None = None
+    stems_path: str | None,
+    entities: bool,
+    language: bool = True,
+    parent_pid: int | None = None,
+    model_cache: Path | None = None,
 ) -> None:
     """A worker's start: exit with the parent; load the language model, the entity models
-    and the stems cache once, so no job pays for them (and no word is stemmed twice)."""
+    and the stems cache once, so no job pays for them (and no word is stemmed twice).
+    The language model is read from ``model_cache`` (the parent's cache folder)."""
     if parent_pid is not None:
         exit_with_parent(parent_pid)
+    set_language_cache_dir(model_cache)
     try:
         if stems_path:
             from tui_reader.index.analysis import load_stems

@@ -1,0 +1,88 @@
+"""Language identification, and the decoded model kept in the cache folder."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tui_reader import language
+
+SAMPLES = {
+    "id": "Presiden Joko Widodo meresmikan jalan tol baru di Jawa Timur pada hari Senin.",
+    "en": "The minister said the new railway would open to passengers next spring.",
+    "de": "Die Regierung hat am Montag ein neues Gesetz zum Klimaschutz beschlossen.",
+    "fr": "Le gouvernement a présenté mercredi un projet de loi sur les retraites.",
+    "ru": "Правительство объявило о новых мерах поддержки малого бизнеса в регионах.",
+    "ja": "政府は月曜日、新しい経済対策を発表しました。国内の消費を支えるためです。",
+}
+
+
+@pytest.fixture
+def fresh_identifier() -> Iterator[None]:
+    """Each test builds the identifier anew, and leaves the process as it found it."""
+    before = language.cache_dir()
+    language._identifier.cache_clear()
+    yield
+    language._identifier.cache_clear()
+    language.set_cache_dir(before)
+
+
+def _package_identifier() -> Any:
+    """py3langid's own way: the whole model, then restricted to our languages."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(list(language.LANGUAGES))
+    return identifier
+
+
+def test_detects_the_languages_of_news() -> None:
+    for expected, text in SAMPLES.items():
+        assert language.detect_language(text) == expected
+    assert language.detect_language("OK") is None  # too little to tell
+
+
+def test_cached_model_gives_the_same_ranking(tmp_path: Path, fresh_identifier: None) -> None:
+    language.set_cache_dir(tmp_path)
+    built = language._identifier()  # from the package's model, then cached
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".npz", ".states"]
+    language._identifier.cache_clear()
+    cached = language._identifier()
+    reference = _package_identifier()
+    for text in SAMPLES.values():
+        assert built.rank(text) == cached.rank(text) == reference.rank(text)
+
+
+def test_cache_is_read_without_the_package_model(
+    tmp_path: Path, fresh_identifier: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    language.set_cache_dir(tmp_path)
+    language._identifier()
+    language._identifier.cache_clear()
+
+    def no_package_model(path: Any) -> Any:
+        raise AssertionError("the cache should have been used")
+
+    monkeypatch.setattr("py3langid.modelio.load_model", no_package_model)
+    assert language.detect_language(SAMPLES["de"]) == "de"
+
+
+def test_damaged_or_unwritable_cache_only_costs_time(
+    tmp_path: Path, fresh_identifier: None
+) -> None:
+    language.set_cache_dir(tmp_path)
+    language._identifier()
+    states = next(tmp_path.glob("*.states"))
+    states.write_bytes(states.read_bytes()[:1000])  # truncated
+    language._identifier.cache_clear()
+    assert language.detect_language(SAMPLES["fr"]) == "fr"
+    assert states.stat().st_size > 1000  # rebuilt whole
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    language.set_cache_dir(blocked / "cache")
+    language._identifier.cache_clear()
+    assert language.detect_language(SAMPLES["en"]) == "en"
+    assert not list(tmp_path.glob("*.tmp"))  # no temporary file left behind
