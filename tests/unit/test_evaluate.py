@@ -216,6 +216,48 @@ def test_preloaded_field_lengths_are_whooshs(index: Index) -> None:
     assert checked > 500
 
 
+@pytest.mark.parametrize("positions", [[0], [7], [4095], [4096], [3, 7, 100], [2, 70_000]])
+def test_positions_are_encoded_as_whoosh_does(positions: list[int]) -> None:
+    from whoosh.formats import Positions
+
+    from tui_reader.index.fields import encode_positions
+
+    encoded = encode_positions(positions)
+    assert encoded == Positions().encode(positions)
+    assert Positions().decode_positions(encoded) == positions
+
+
+def test_posting_pool_counts_memory_as_whoosh_does() -> None:
+    """The leaner ``PostingPool.add`` (a patch) spills to disk at the same points."""
+    from tui_reader.index import patches
+
+    class Pool:
+        def __init__(self) -> None:
+            self.fieldnames: set[str] = set()
+            self.currentsize, self.limit, self.saves = 0, 600, 0
+            self.current: list[object] = []
+
+        def save(self) -> None:
+            self.saves += 1
+            self.current, self.currentsize = [], 0
+
+    items = [
+        ("body_id", b"kota", 3, 1.0, b"\x00\x01"),
+        ("title_en", "ünïcode".encode(), 4, 2.0, None),
+        ("tag", b"x" * 40, 5, 1.0, b""),
+    ] * 3
+    ours, whooshs = Pool(), Pool()
+    for item in items:
+        patches._pool_add(ours, item)
+        patches._whoosh_pool_add(whooshs, item)
+        assert (ours.currentsize, ours.saves, ours.current) == (
+            whooshs.currentsize,
+            whooshs.saves,
+            whooshs.current,
+        )
+    assert ours.saves == 2 and ours.fieldnames == {"body_id", "title_en", "tag"}
+
+
 def test_blocks_without_candidates_are_skipped_not_lost(tmp_path: Path) -> None:
     """A rare word ANDed with one in every document: most of the common word's posting
     blocks hold no candidate and are skipped; the answer is still Whoosh's."""

@@ -7,6 +7,8 @@ family. Bodies are not stored: the archive has them.
 
 from __future__ import annotations
 
+import pickle
+import struct
 from collections.abc import Iterator
 from typing import Any
 
@@ -62,10 +64,22 @@ class AnalysedText(TEXT):  # type: ignore[misc]
         string or its :class:`Analysed` form."""
         analysed = value if isinstance(value, Analysed) else analyse(value, self.kind)
         boost = self.format.field_boost
-        encode = self.format.encode
         for term, positions in analysed.positions.items():
             count = len(positions)
-            yield term.encode("utf-8"), count, count * boost, encode(positions)
+            yield term.encode("utf-8"), count, count * boost, encode_positions(positions)
+
+
+_COUNT = struct.Struct("!I")  # Whoosh's pack_uint
+# Most words occur once in a document: their encoding is looked up, not pickled.
+_ONE_POSITION = [_COUNT.pack(1) + pickle.dumps([p], 2) for p in range(4096)]
+
+
+def encode_positions(positions: list[int]) -> bytes:
+    """The bytes of Whoosh's ``Positions.encode`` (the count, then the pickled gaps)."""
+    if len(positions) == 1 and positions[0] < len(_ONE_POSITION):
+        return _ONE_POSITION[positions[0]]
+    gaps = [b - a for a, b in zip([0, *positions], positions, strict=False)]
+    return _COUNT.pack(len(gaps)) + pickle.dumps(gaps, 2)
 
 
 def build_schema() -> Schema:

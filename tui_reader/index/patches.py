@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from whoosh import writing
 from whoosh.codec import base, whoosh3
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
@@ -110,6 +111,19 @@ def _add_postings_preloaded(self: Any, schema: Any, lengths: Any, items: Any) ->
     return _add_postings(self, schema, lengths, items)
 
 
+_whoosh_pool_add = writing.PostingPool.add
+
+
+def _pool_add(self: Any, item: tuple[str, bytes, int, float, bytes | None]) -> None:
+    """``PostingPool.add`` with the same memory accounting, minus its two type asserts
+    per posting (the items come from Whoosh's own writer): a twentieth of indexing."""
+    self.fieldnames.add(item[0])
+    self.currentsize += 150 + len(item[0]) + 2 * len(item[1]) + len(item[4] or b"")
+    if self.currentsize > self.limit:
+        self.save()
+    self.current.append(item)
+
+
 def apply() -> None:
     """Install the patches (idempotent)."""
     whoosh3.W3PerDocReader._cached_reader = _cached_reader
@@ -117,3 +131,4 @@ def apply() -> None:
     whoosh3.W3TermsReader.__contains__ = _contains
     whoosh3.W3TermsReader.term_info = _term_info
     base.FieldWriter.add_postings = _add_postings_preloaded
+    writing.PostingPool.add = _pool_add
