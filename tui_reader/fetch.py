@@ -21,7 +21,7 @@ import httpx
 from tui_reader import __version__
 from tui_reader.config import FetchConfig
 from tui_reader.errors import ExtractionError, FetchError, InputError, ReaderError
-from tui_reader.models import ArticleDraft, PreparedArticle
+from tui_reader.models import PreparedArticle
 
 USER_AGENT = f"tui-reader/{__version__} (+terminal news reader)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -334,11 +334,11 @@ def merge_page(item: PreparedArticle, page: PreparedArticle) -> PreparedArticle:
     return replace(page, draft=draft)
 
 
-def analyse(drafts: list[ArticleDraft], entities: bool) -> list[PreparedArticle]:
-    """Language, hash and entities of drafts (the slow part; runs in a worker)."""
-    from tui_reader.pipeline import prepare_draft
+def analyse(items: list[PreparedArticle], entities: bool) -> list[PreparedArticle]:
+    """Language, stems and entities of stored items (the slow part; runs in a worker)."""
+    from tui_reader.pipeline import complete
 
-    return [prepare_draft(d, entities=entities) for d in drafts]
+    return [complete(item, entities=entities) for item in items]
 
 
 def warm_up() -> None:

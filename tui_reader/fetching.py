@@ -406,7 +406,7 @@ class FetchService:
         chunks = [stored[i : i + ANALYSE_CHUNK] for i in range(0, len(stored), ANALYSE_CHUNK)]
         jobs = [
             asyncio.ensure_future(
-                self._cpu(heavy, fetch.analyse, [p.draft for _, p in chunk], self.entities)
+                self._cpu(heavy, fetch.analyse, [p for _, p in chunk], self.entities)
             )
             for chunk in chunks
         ]

@@ -49,7 +49,11 @@ def quick_prepare(draft: ArticleDraft) -> PreparedArticle:
 
 def prepare_draft(draft: ArticleDraft, *, entities: bool = True) -> PreparedArticle:
     """Compute language, hash, word count and entities for a draft."""
-    base = quick_prepare(draft)
+    return complete(quick_prepare(draft), entities=entities)
+
+
+def complete(base: PreparedArticle, *, entities: bool = True) -> PreparedArticle:
+    """Add language, stems and entities to what :func:`quick_prepare` made."""
     title, text = base.draft.title, base.draft.text
     lang = base.lang or detect_language(f"{title}\n{text}")
     # Stemming is the costly part of indexing Indonesian: do it here, in parallel, and

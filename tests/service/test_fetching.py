@@ -76,6 +76,9 @@ async def test_a_large_refresh_is_indexed_by_worker_processes(
     assert report.new_articles == 3
     assert fetch_archive.index.doc_count() == fetch_archive.count() == 3
     assert fetch_archive.search("Semarang").total == 1
+    # Analysed in the workers after being stored: language and entities, searchable.
+    assert {a.lang for a in fetch_archive.list_articles()} == {"id", "en"}
+    assert fetch_archive.search("place:Semarang").total == 1
     assert fetch_archive.doctor().ok
 
 
