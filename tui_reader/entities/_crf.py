@@ -72,6 +72,8 @@ def decode(tags: list[str]) -> list[Span]:
     spans: list[Span] = []
     start, label = -1, ""
     for i, tag in enumerate([*tags, "O"]):
+        if tag == "O" and start < 0:
+            continue  # most tokens: nothing open, nothing to start
         kind, _, lab = tag.partition("-")
         if start >= 0 and (kind != "I" or lab != label):
             spans.append((start, i, label))

@@ -121,9 +121,9 @@ def _sentence_flags(words: Sequence[str]) -> list[str]:
     letters = [w for w in words if w[:1].isalpha()]
     if len(letters) < 2:
         return []
-    if all(w.isupper() for w in letters):
+    if all(map(str.isupper, letters)):
         return ["S:upper"]
-    if sum(w[:1].isupper() for w in letters) >= 0.8 * len(letters):
+    if sum(map(str.isupper, [w[:1] for w in letters])) >= 0.8 * len(letters):
         return ["S:title"]
     return []
 
