@@ -39,8 +39,11 @@ class Gazetteer:
         """Tag a sentence of lower-cased tokens with `B-cls`/`I-cls`/`` by longest match."""
         tags = [""] * len(lowered)
         single, multi = self.single, self.multi
-        i = 0
-        while i < len(lowered):
+        end = 0  # the first token after the last match
+        # Most tokens start no name: only those that do are examined.
+        for i in [i for i, word in enumerate(lowered) if word in multi or word in single]:
+            if i < end:
+                continue
             word = lowered[i]
             length, cls = 0, ""
             for words, name_cls in multi.get(word, ()):
@@ -51,9 +54,7 @@ class Gazetteer:
                 length, cls = 1, single[word]
             if length:
                 tags[i : i + length] = ["B-" + cls] + ["I-" + cls] * (length - 1)
-                i += length
-            else:
-                i += 1
+                end = i + length
         return tags
 
 
