@@ -191,22 +191,28 @@ def _spreadable(words: tuple[str, ...], gaz: Gazetteer) -> bool:
     Place names and cue words are left out: the model tags those well in context, and a
     gazetteer word that collides with a name would spread the collision.
     """
-    if not all(_capitalised(w) or w in _CONNECTORS for w in words) or len(words[0]) < 2:
+    if len(words[0]) < 2 or not all(
+        w in _CONNECTORS or (w[:1].isupper() and w[:1].isalpha())
+        for w in words  # _capitalised
+    ):
         return False
-    return not (len(words) == 1 and (words[0].lower() in gaz.single or words[0].lower() in _CUES))
+    if len(words) > 1:
+        return True
+    low = words[0].lower()
+    return not (low in gaz.single or low in _CUES)
 
 
 def _known_forms(
-    sents: Sequence[Sequence[Token]], spans: Sequence[list[Span]], gaz: Gazetteer
+    sents: Sequence[list[str]], spans: Sequence[list[Span]], gaz: Gazetteer
 ) -> dict[tuple[str, ...], str]:
     """Names found in the document (and surnames of people) with their majority type."""
     # Plain dicts in insertion order: max() keeps the first of equal counts, as
     # Counter.most_common(1) does.
     votes: dict[tuple[str, ...], dict[str, int]] = {}
     spreadable: dict[tuple[str, ...], bool] = {}
-    for tokens, sent_spans in zip(sents, spans, strict=True):
+    for sent, sent_spans in zip(sents, spans, strict=True):
         for i, j, label in sent_spans:
-            words = tuple(tok.text for tok in tokens[i:j])
+            words = tuple(sent[i:j])
             forms = [words]
             if label == "PER" and len(words) >= 2:
                 forms.append(words[-1:])  # "Vladimir Putin" ... "Putin"
@@ -224,12 +230,12 @@ def _known_forms(
 
 def spread(sents: Sequence[Sequence[Token]], spans: list[list[Span]], gaz: Gazetteer) -> None:
     """Tag untagged mentions of names found elsewhere in the same document (in place)."""
-    known = _known_forms(sents, spans, gaz)
+    sent_words = [[tok.text for tok in tokens] for tokens in sents]
+    known = _known_forms(sent_words, spans, gaz)
     by_first: dict[str, list[tuple[str, ...]]] = {}
     for form in sorted(known, key=len, reverse=True):
         by_first.setdefault(form[0], []).append(form)
-    for tokens, sent_spans in zip(sents, spans, strict=True):
-        words = [tok.text for tok in tokens]
+    for words, sent_spans in zip(sent_words, spans, strict=True):
         # Only words that begin a known name are examined.
         starts = [i for i, word in enumerate(words) if word in by_first]
         if starts:
