@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from tui_reader.entities._crf import Span
-    from tui_reader.entities._tokens import Token
 
 __all__ = ["ArticleEntity", "Entity", "EntityType", "analyze", "recognize", "summarize"]
 
@@ -70,17 +69,8 @@ def _language(lang: str | None) -> str | None:
     return _LANG_ALIASES.get(lang.lower().replace("_", "-").split("-")[0], "other")
 
 
-def _tag(tokens: list[Token], model: str | None) -> list[Span]:
-    """Token spans of one sentence: the CRF when there is a model, else the rules."""
-    from tui_reader.entities import _crf, _rules
-    from tui_reader.entities._gazetteer import gazetteer
-
-    if model:
-        return _crf.tag_sentence(tokens, model)
-    return _rules.rule_spans([t.text for t in tokens], gazetteer())
-
-
 def _recognize(text: str, lang: str | None) -> list[Entity]:
+    # Imported here, once per article, so that importing this package stays cheap.
     from tui_reader.entities import _crf, _rules
     from tui_reader.entities._gazetteer import gazetteer
     from tui_reader.entities._tokens import sentences
@@ -91,11 +81,15 @@ def _recognize(text: str, lang: str | None) -> list[Entity]:
     key = _language(lang) or _rules.guess_language([t for s in sents[:20] for t in s])
     gaz = gazetteer()
     model = key if key in ("id", "en") and _crf.has_model(key) else None
+    # The CRF when there is a model, else the rules.
+    tagged: list[list[Span]] = (
+        [_crf.tag_sentence(tokens, model) for tokens in sents]
+        if model
+        else [_rules.rule_spans([t.text for t in tokens], gaz) for tokens in sents]
+    )
     spans = [
-        _rules.media_spans(
-            tokens, _rules.acronym_spans(tokens, _rules.clean_spans(tokens, _tag(tokens, model)))
-        )
-        for tokens in sents
+        _rules.media_spans(tokens, _rules.acronym_spans(tokens, _rules.clean_spans(tokens, raw)))
+        for tokens, raw in zip(sents, tagged, strict=True)
     ]
     _rules.spread(sents, spans, gaz)
     return [

@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Protocol
 
 _SPACE = re.compile(r"\s+")
@@ -50,9 +51,17 @@ class Group:
         return max(full, key=lambda f: self.forms[f])
 
 
+# Both are pure functions of a mention's text, and names recur within and across articles.
+@lru_cache(maxsize=16_384)
 def _key(text: str) -> tuple[str, ...]:
     """Case- and spacing-insensitive key: `TASS` and `Tass` are one name."""
     return tuple(_SPACE.sub(" ", text).strip(" .,'\"\u2019").casefold().split(" "))
+
+
+@lru_cache(maxsize=16_384)
+def _form(text: str) -> str:
+    """A mention as written, with its spacing normalised."""
+    return _SPACE.sub(" ", text).strip()
 
 
 def _contains(long: tuple[str, ...], short: tuple[str, ...]) -> bool:
@@ -68,7 +77,7 @@ def _group(mentions: Sequence[Mention]) -> dict[tuple[str, ...], Group]:
         if not any(key):
             continue
         group = groups.setdefault(key, Group(key))
-        group.forms[_SPACE.sub(" ", m.text).strip()] += 1
+        group.forms[_form(m.text)] += 1
         group.types[m.type] += 1
         group.spans.append((m.start, m.end))
     return groups

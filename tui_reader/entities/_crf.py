@@ -7,7 +7,7 @@ from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Any
 
-from tui_reader.entities._features import sentence_features
+from tui_reader.entities._features import encoded_sentence_features
 from tui_reader.entities._gazetteer import gazetteer
 from tui_reader.entities._tokens import Token
 
@@ -72,6 +72,8 @@ def decode(tags: list[str]) -> list[Span]:
     spans: list[Span] = []
     start, label = -1, ""
     for i, tag in enumerate([*tags, "O"]):
+        if tag == "O" and start < 0:
+            continue  # most tokens: nothing open, nothing to start
         kind, _, lab = tag.partition("-")
         if start >= 0 and (kind != "I" or lab != label):
             spans.append((start, i, label))
@@ -83,8 +85,7 @@ def decode(tags: list[str]) -> list[Span]:
 
 def tag_sentence(tokens: list[Token], lang: str) -> list[Span]:
     """Entity token spans of one sentence."""
-    words = [tok.text for tok in tokens]
-    features = sentence_features(words, gazetteer())
+    features = encoded_sentence_features([tok.text for tok in tokens], gazetteer())
     model = tagger(lang)
     with _TAG_LOCK:
         tags: list[str] = model.tag(features)

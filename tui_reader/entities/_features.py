@@ -7,8 +7,9 @@ cached tuples.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import TypeVar
 
 from tui_reader.entities._gazetteer import Gazetteer
 from tui_reader.entities._words import word_stats
@@ -76,8 +77,11 @@ def _flags(word: str) -> list[str]:
     return flags
 
 
-@lru_cache(maxsize=200_000)
-def _word_features(word: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...], str]:
+_F = TypeVar("_F", bound=str | bytes)  # a feature: text for training, UTF-8 for the tagger
+WordFeatures = tuple[tuple[_F, ...], tuple[tuple[_F, ...], ...], str]
+
+
+def _compute_word_features(word: str) -> WordFeatures[str]:
     """Features of one word: its own, those it lends to neighbours at each offset (-2, -1,
     +1, +2), and its lower-cased form."""
     # Lone surrogates (from broken decoding) cannot be encoded for the C library.
@@ -97,14 +101,29 @@ def _word_features(word: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], .
     return tuple(own), ctx, low
 
 
+_word_features = lru_cache(maxsize=200_000)(_compute_word_features)
+
+
+@lru_cache(maxsize=200_000)
+def _encoded_word_features(word: str) -> WordFeatures[bytes]:
+    """`_word_features` as UTF-8 bytes, which the tagger takes without converting each string
+    (the same bytes it would encode itself)."""
+    own, ctx, low = _compute_word_features(word)
+    return (
+        tuple(f.encode() for f in own),
+        tuple(tuple(f.encode() for f in feats) for feats in ctx),
+        low,
+    )
+
+
 def _sentence_flags(words: Sequence[str]) -> list[str]:
     """Whole-sentence casing: headlines and all-caps lines make capitals uninformative."""
     letters = [w for w in words if w[:1].isalpha()]
     if len(letters) < 2:
         return []
-    if all(w.isupper() for w in letters):
+    if all(map(str.isupper, letters)):
         return ["S:upper"]
-    if sum(w[:1].isupper() for w in letters) >= 0.8 * len(letters):
+    if sum(map(str.isupper, [w[:1] for w in letters])) >= 0.8 * len(letters):
         return ["S:title"]
     return []
 
@@ -123,31 +142,44 @@ def _gazetteer_features(gaz_tags: list[str]) -> list[list[str]]:
     return rows
 
 
+def _rows(
+    words: Sequence[str],
+    cached: Sequence[WordFeatures[_F]],
+    gaz: Gazetteer,
+    encode: Callable[[str], _F],
+) -> list[list[_F]]:
+    """Attributes of each token: its own, the sentence flags, then what its neighbours lend
+    (-2, -1 or BOS, +1 or EOS, +2), then the gazetteer's."""
+    n = len(cached)
+    if not n:
+        return []
+    gaz_tags = gaz.match([c[2] for c in cached])
+    sent: list[_F] = [encode(f) for f in _sentence_flags(words)]
+    bos: tuple[_F, ...] = (encode("BOS"),)
+    if words[0][:1].isupper():
+        bos += (encode("cap@0"),)
+    none: tuple[_F, ...] = ()
+    ctx: list[tuple[tuple[_F, ...], ...]] = [c[1] for c in cached]
+    # What each token's neighbours lend it, aligned with the tokens.
+    before2 = [none, none, *[c[0] for c in ctx[:-2]]][:n]
+    before1 = [bos, *[c[1] for c in ctx[:-1]]]
+    after1 = [*[c[2] for c in ctx[1:]], (encode("EOS"),)]
+    after2 = [*[c[3] for c in ctx[2:]], none, none][-n:]
+    rows = [
+        [*c[0], *sent, *b2, *b1, *a1, *a2]
+        for c, b2, b1, a1, a2 in zip(cached, before2, before1, after1, after2, strict=True)
+    ]
+    if any(gaz_tags):
+        for row, extra in zip(rows, _gazetteer_features(gaz_tags), strict=True):
+            row += [encode(f) for f in extra]
+    return rows
+
+
 def sentence_features(words: Sequence[str], gaz: Gazetteer) -> list[list[str]]:
     """CRF attributes for each token of one sentence."""
-    cached = [_word_features(w) for w in words]
-    gaz_tags = gaz.match([c[2] for c in cached])
-    gaz_rows = _gazetteer_features(gaz_tags) if any(gaz_tags) else None
-    sent = _sentence_flags(words)
-    n = len(words)
-    rows: list[list[str]] = []
-    for i in range(n):
-        row = [*cached[i][0], *sent]
-        if i >= 2:
-            row += cached[i - 2][1][0]
-        if i >= 1:
-            row += cached[i - 1][1][1]
-        else:
-            row.append("BOS")
-            if words[0][:1].isupper():
-                row.append("cap@0")
-        if i + 1 < n:
-            row += cached[i + 1][1][2]
-        else:
-            row.append("EOS")
-        if i + 2 < n:
-            row += cached[i + 2][1][3]
-        if gaz_rows:
-            row += gaz_rows[i]
-        rows.append(row)
-    return rows
+    return _rows(words, [_word_features(w) for w in words], gaz, str)
+
+
+def encoded_sentence_features(words: Sequence[str], gaz: Gazetteer) -> list[list[bytes]]:
+    """`sentence_features` as UTF-8 bytes for the tagger, which then need not encode each one."""
+    return _rows(words, [_encoded_word_features(w) for w in words], gaz, str.encode)

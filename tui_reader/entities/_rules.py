@@ -4,7 +4,6 @@ model, and the clean-up applied to every recogniser's output."""
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
 
 from tui_reader.entities._crf import Span
@@ -46,30 +45,29 @@ def _capitalised(word: str) -> bool:
 
 def _cap_runs(words: Sequence[str]) -> list[tuple[int, int]]:
     """Runs of capitalised words, allowing lower-case connectors inside (`Bank of England`)."""
+    n = len(words)
+    caps = [w[:1].isupper() and w[:1].isalpha() for w in words]  # _capitalised, inlined
     runs: list[tuple[int, int]] = []
-    i = 0
-    while i < len(words):
-        if not _capitalised(words[i]) or _CUES.get(words[i].lower()) == "day":
-            i += 1
+    end = 0  # the first word after the last run
+    for i in [i for i, cap in enumerate(caps) if cap]:
+        if i < end or _CUES.get(words[i].lower()) == "day":
             continue
         j = i + 1
-        while j < len(words) and (
-            _capitalised(words[j])
-            or (words[j] in _CONNECTORS and j + 1 < len(words) and _capitalised(words[j + 1]))
-        ):
+        while j < n and (caps[j] or (words[j] in _CONNECTORS and j + 1 < n and caps[j + 1])):
             j += 1
         runs.append((i, j))
-        i = j
+        end = j
     return runs
 
 
-def _rule_type(words: Sequence[str], i: int, j: int, gaz_tags: Sequence[str]) -> str:
+def _rule_type(
+    words: Sequence[str], lowered: Sequence[str], i: int, j: int, gaz_tags: Sequence[str]
+) -> str:
     """Type of the capitalised run words[i:j], or "" to drop it."""
-    lowered = [w.lower() for w in words[i:j]]
-    before = _CUES.get(words[i - 1].lower(), "") if i else ""
+    before = _CUES.get(lowered[i - 1], "") if i else ""
     if gaz_tags[i].startswith("B-") and (j == len(words) or not gaz_tags[j].startswith("I-")):
         return "LOC"
-    if any(_CUES.get(w) == "org" for w in lowered) or (
+    if any(_CUES.get(w) == "org" for w in lowered[i:j]) or (
         j - i == 1 and words[i].isupper() and 2 <= len(words[i]) <= 6
     ):
         return "ORG"
@@ -84,12 +82,16 @@ def _rule_type(words: Sequence[str], i: int, j: int, gaz_tags: Sequence[str]) ->
 
 def rule_spans(words: Sequence[str], gaz: Gazetteer) -> list[Span]:
     """Entity spans of one sentence from capitalisation, cue words and the gazetteer."""
-    gaz_tags = gaz.match([w.lower() for w in words])
+    runs = _cap_runs(words)
+    if not runs:
+        return []
+    lowered = [w.lower() for w in words]
+    gaz_tags = gaz.match(lowered)
     spans: list[Span] = []
-    for i, j in _cap_runs(words):
-        while i < j and _CUES.get(words[i].lower()) == "title":
+    for i, j in runs:
+        while i < j and _CUES.get(lowered[i]) == "title":
             i += 1  # a title is not part of the name: "Presiden Joko Widodo"
-        if i < j and (label := _rule_type(words, i, j, gaz_tags)):
+        if i < j and (label := _rule_type(words, lowered, i, j, gaz_tags)):
             spans.append((i, j, label))
     return spans
 
@@ -172,17 +174,14 @@ def acronym_spans(tokens: Sequence[Token], spans: list[Span]) -> list[Span]:
 
 def media_spans(tokens: Sequence[Token], spans: list[Span]) -> list[Span]:
     """Tag news sites written as domains (`TEMPO.CO`, `Kompas.com`) ORG, also when missed."""
+    # Only a token with a dot can be a domain: the others need no regular expression.
+    media = {i for i, tok in enumerate(tokens) if "." in tok.text and _MEDIA.fullmatch(tok.text)}
+    if not media:
+        return list(spans)
     # A news site written as a domain is an organisation whatever the model says.
-    spans = [
-        (i, j, "ORG" if j - i == 1 and _MEDIA.fullmatch(tokens[i].text) else label)
-        for i, j, label in spans
-    ]
+    spans = [(i, j, "ORG" if j - i == 1 and i in media else label) for i, j, label in spans]
     taken = {k for i, j, _ in spans for k in range(i, j)}
-    extra = [
-        (i, i + 1, "ORG")
-        for i, tok in enumerate(tokens)
-        if i not in taken and _MEDIA.fullmatch(tok.text)
-    ]
+    extra = [(i, i + 1, "ORG") for i in sorted(media) if i not in taken]
     return sorted(spans + extra) if extra else spans
 
 
@@ -192,46 +191,74 @@ def _spreadable(words: tuple[str, ...], gaz: Gazetteer) -> bool:
     Place names and cue words are left out: the model tags those well in context, and a
     gazetteer word that collides with a name would spread the collision.
     """
-    if not all(_capitalised(w) or w in _CONNECTORS for w in words) or len(words[0]) < 2:
+    if len(words[0]) < 2 or not all(
+        w in _CONNECTORS or (w[:1].isupper() and w[:1].isalpha())
+        for w in words  # _capitalised
+    ):
         return False
-    return not (len(words) == 1 and (words[0].lower() in gaz.single or words[0].lower() in _CUES))
+    if len(words) > 1:
+        return True
+    low = words[0].lower()
+    return not (low in gaz.single or low in _CUES)
 
 
 def _known_forms(
-    sents: Sequence[Sequence[Token]], spans: Sequence[list[Span]], gaz: Gazetteer
+    sents: Sequence[list[str]], spans: Sequence[list[Span]], gaz: Gazetteer
 ) -> dict[tuple[str, ...], str]:
     """Names found in the document (and surnames of people) with their majority type."""
-    votes: dict[tuple[str, ...], Counter[str]] = {}
-    for tokens, sent_spans in zip(sents, spans, strict=True):
+    # Plain dicts in insertion order: max() keeps the first of equal counts, as
+    # Counter.most_common(1) does.
+    votes: dict[tuple[str, ...], dict[str, int]] = {}
+    spreadable: dict[tuple[str, ...], bool] = {}
+    for sent, sent_spans in zip(sents, spans, strict=True):
         for i, j, label in sent_spans:
-            words = tuple(tok.text for tok in tokens[i:j])
+            words = tuple(sent[i:j])
             forms = [words]
             if label == "PER" and len(words) >= 2:
                 forms.append(words[-1:])  # "Vladimir Putin" ... "Putin"
             if label == "PER" and len(words) >= 3:
                 forms.append(words[:1])  # family name first: "Kim Jong Un" ... "Kim"
             for form in forms:
-                if _spreadable(form, gaz):
-                    votes.setdefault(form, Counter())[label] += 1
-    return {form: counts.most_common(1)[0][0] for form, counts in votes.items()}
+                ok = spreadable.get(form)
+                if ok is None:
+                    ok = spreadable[form] = _spreadable(form, gaz)
+                if ok:
+                    counts = votes.setdefault(form, {})
+                    counts[label] = counts.get(label, 0) + 1
+    return {form: max(counts, key=counts.__getitem__) for form, counts in votes.items()}
 
 
 def spread(sents: Sequence[Sequence[Token]], spans: list[list[Span]], gaz: Gazetteer) -> None:
     """Tag untagged mentions of names found elsewhere in the same document (in place)."""
-    known = _known_forms(sents, spans, gaz)
+    sent_words = [[tok.text for tok in tokens] for tokens in sents]
+    known = _known_forms(sent_words, spans, gaz)
     by_first: dict[str, list[tuple[str, ...]]] = {}
     for form in sorted(known, key=len, reverse=True):
         by_first.setdefault(form[0], []).append(form)
-    for tokens, sent_spans in zip(sents, spans, strict=True):
-        taken = {k for i, j, _ in sent_spans for k in range(i, j)}
-        words = [tok.text for tok in tokens]
-        i = 0
-        while i < len(words):
-            for form in by_first.get(words[i], ()):
-                end = i + len(form)
-                if tuple(words[i:end]) == form and not taken.intersection(range(i, end)):
-                    sent_spans.append((i, end, known[form]))
-                    i = end - 1
-                    break
-            i += 1
+    for words, sent_spans in zip(sent_words, spans, strict=True):
+        # Only words that begin a known name are examined.
+        starts = [i for i, word in enumerate(words) if word in by_first]
+        if starts:
+            _spread_sentence(words, starts, by_first, known, sent_spans)
         sent_spans.sort()
+
+
+def _spread_sentence(
+    words: list[str],
+    starts: list[int],
+    by_first: dict[str, list[tuple[str, ...]]],
+    known: dict[tuple[str, ...], str],
+    sent_spans: list[Span],
+) -> None:
+    """Add the untagged mentions of known names in one sentence (longest first, left to right)."""
+    taken = {k for i, j, _ in sent_spans for k in range(i, j)}
+    end = 0  # the first word after the last mention added
+    for i in starts:
+        if i < end:
+            continue
+        for form in by_first[words[i]]:
+            stop = i + len(form)
+            if tuple(words[i:stop]) == form and not taken.intersection(range(i, stop)):
+                sent_spans.append((i, stop, known[form]))
+                end = stop
+                break

@@ -7,6 +7,7 @@ blanked out in a same-length copy, so every token offset points into the caller'
 from __future__ import annotations
 
 import re
+from itertools import accumulate, repeat
 from typing import NamedTuple
 
 # Markup that must never be tagged. Each match is replaced by spaces of the same length.
@@ -24,6 +25,9 @@ _TOKEN = re.compile(
     r"|[^\W_]+(?:['\u2019](?!s\b)[^\W_]+|[.&\-][^\W_]+)*(?:-(?=\s))?"  # words, TEMPO.CO, Ma'ruf
     r"|\S"  # any other visible character is a token of its own
 )
+
+# The same pattern as one capturing group: re.split then returns the tokens and the gaps.
+_TOKEN_SPLIT = re.compile(f"({_TOKEN.pattern})")
 
 _SENTENCE_END = frozenset({".", "!", "?", "\u2026"})
 # Long "sentences" (tables, lists without punctuation) are cut so the tagger stays linear.
@@ -43,18 +47,56 @@ def _mask(text: str) -> str:
     return _MARKUP.sub(lambda m: " " * (m.end() - m.start()), text)
 
 
+def _split(text: str) -> tuple[list[str], list[int]]:
+    """`text` cut into gap, token, gap, ..., token, gap (gaps may be empty), and the offset where
+    each piece starts, plus the end of the text: one C-level pass instead of a match object and
+    a Python call per token."""
+    pieces = _TOKEN_SPLIT.split(_mask(text))
+    return pieces, list(accumulate(map(len, pieces), initial=0))
+
+
+def _tokens(pieces: list[str], offsets: list[int]) -> list[Token]:
+    fields = zip(pieces[1::2], offsets[1:-1:2], offsets[2::2], strict=True)
+    # tuple.__new__ is what Token(...) calls, minus a Python-level __new__ per token.
+    return list(map(tuple.__new__, repeat(Token), fields))
+
+
 def tokenize(text: str) -> list[Token]:
     """Split `text` into tokens with exact offsets, skipping markup and URLs."""
-    masked = _mask(text)
-    return [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(masked)]
+    return _tokens(*_split(text))
 
 
-def _initial(current: list[Token]) -> bool:
-    """Whether the sentence so far ends in a name initial such as `W.` (`George W. Bush`)."""
-    if len(current) < 2 or current[-1].text != ".":
+def _breaks(words: list[str], gaps: list[str]) -> list[int]:
+    """Indices of the tokens that start a sentence, the first and the end of the text included.
+
+    Token k follows gaps[k]. Only line breaks and sentence-end marks can end a sentence before
+    MAX_SENTENCE tokens, so only those are examined.
+    """
+    n = len(words)
+    candidates = [k for k in range(1, n) if words[k - 1] in _SENTENCE_END or "\n" in gaps[k]]
+    breaks = [0]
+    start = 0
+    for k in candidates:
+        while k - start >= MAX_SENTENCE:
+            start += MAX_SENTENCE
+            breaks.append(start)
+        if k > start and ("\n" in gaps[k] or not _initial(words, gaps, start, k - 1)):
+            breaks.append(k)
+            start = k
+    while n - start > MAX_SENTENCE:
+        start += MAX_SENTENCE
+        breaks.append(start)
+    breaks.append(n)
+    return breaks
+
+
+def _initial(words: list[str], gaps: list[str], start: int, k: int) -> bool:
+    """Whether token k, in the sentence that starts at token `start`, is the dot of a name
+    initial such as `W.` (`George W. Bush`)."""
+    if k - start < 1 or words[k] != ".":
         return False
-    letter = current[-2]
-    return len(letter.text) == 1 and letter.text.isupper() and letter.end == current[-1].start
+    letter = words[k - 1]
+    return len(letter) == 1 and letter.isupper() and not gaps[k]
 
 
 def sentences(text: str) -> list[list[Token]]:
@@ -63,19 +105,9 @@ def sentences(text: str) -> list[list[Token]]:
     A sentence ends after `.`, `!`, `?` or at a line break; news bodies put headlines, bylines
     and captions on lines of their own, so a line break is a safe boundary.
     """
-    result: list[list[Token]] = []
-    current: list[Token] = []
-    prev_end = 0
-    for tok in tokenize(text):
-        if current and (
-            "\n" in text[prev_end : tok.start]
-            or (current[-1].text in _SENTENCE_END and not _initial(current))
-            or len(current) >= MAX_SENTENCE
-        ):
-            result.append(current)
-            current = []
-        current.append(tok)
-        prev_end = tok.end
-    if current:
-        result.append(current)
-    return result
+    pieces, offsets = _split(text)
+    tokens = _tokens(pieces, offsets)
+    if not tokens:
+        return []
+    bounds = _breaks(pieces[1::2], pieces[0::2])
+    return [tokens[i:j] for i, j in zip(bounds, bounds[1:], strict=False)]
