@@ -55,6 +55,12 @@ def _dt(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def entity_ids_sql(names: int) -> str:
+    """The ids of the entities with one of ``names`` names (any type). By name alone, so
+    that the (name, type) index answers it: matching pairs scanned the whole table."""
+    return f"SELECT id, name, type FROM entities WHERE name IN ({','.join('?' * names)})"
+
+
 class Store:
     """Typed access to the archive database."""
 
@@ -236,13 +242,10 @@ class Store:
         names = list(dict.fromkeys((e.name, e.type) for _, entities in found for e in entities))
         db.executemany("INSERT OR IGNORE INTO entities (name, type) VALUES (?, ?)", names)
         ids: dict[tuple[str, str], int] = {}
-        for start in range(0, len(names), 400):  # 800 parameters: under old limits
-            part = names[start : start + 400]
-            marks = ",".join("(?, ?)" for _ in part)
-            rows = db.execute(
-                f"SELECT id, name, type FROM entities WHERE (name, type) IN (VALUES {marks})",
-                [value for pair in part for value in pair],
-            )
+        distinct = list(dict.fromkeys(name for name, _ in names))
+        for start in range(0, len(distinct), 500):  # under old limits on parameters
+            part = distinct[start : start + 500]
+            rows = db.execute(entity_ids_sql(len(part)), part)
             ids.update(((name, kind), entity_id) for entity_id, name, kind in rows)
         db.executemany(
             "INSERT OR REPLACE INTO mentions (article_id, entity_id, count, spans) "

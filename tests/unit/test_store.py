@@ -9,7 +9,7 @@ from tests.helpers import EN_VISIT, ID_VISIT
 from tui_reader.errors import NotFoundError, StoreError
 from tui_reader.models import EntityMention, IngestStatus, PreparedArticle
 from tui_reader.schema import LATEST_VERSION
-from tui_reader.store import Store
+from tui_reader.store import Store, entity_ids_sql
 from tui_reader.textutil import content_hash
 
 
@@ -109,6 +109,12 @@ def test_entities_of_a_batch_share_rows_and_replace_old_mentions(store: Store) -
         ("Jawa", "ORG", 1, ()),
         ("Joko Widodo", "PER", 1, ()),
     ]
+
+
+def test_entity_ids_are_looked_up_through_the_index(store: Store) -> None:
+    sql = "EXPLAIN QUERY PLAN " + entity_ids_sql(3)
+    plan = " ".join(str(row[3]) for row in store.query(sql, ["a", "b", "c"]))
+    assert "USING COVERING INDEX" in plan and "SCAN" not in plan
 
 
 def test_tags_flags_and_listing(store: Store) -> None:
