@@ -22,7 +22,7 @@ from tui_reader.language import detect_language
 from tui_reader.language import set_cache_dir as set_language_cache_dir
 from tui_reader.models import ArticleDraft, EntityMention, PreparedArticle
 from tui_reader.textutil import clean_line, clean_text, content_hash, word_count
-from tui_reader.workers import exit_with_parent
+from tui_reader.workers import exit_with_parent, forkserver_context
 
 log = logging.getLogger(__name__)
 Prepared = PreparedArticle | tuple[str, str]  # an article, or (source, error message)
@@ -125,13 +125,9 @@ def process_pool(
     """A pool of ``workers`` processes started safely (forkserver) for CPU-bound work;
     each loads the known Indonesian stems as it starts, and the language and entity
     models too with ``models`` (else on first use: a refresh parses feeds first)."""
-    import multiprocessing
-
-    # forkserver: never fork a process that may hold threads (the UI, a whoosh writer).
-    context = multiprocessing.get_context("forkserver")
     return ProcessPoolExecutor(
         max_workers=workers,
-        mp_context=context,
+        mp_context=forkserver_context(),
         initializer=warm_worker,
         initargs=(
             str(stems_path) if stems_path else None,

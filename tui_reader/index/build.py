@@ -10,7 +10,6 @@ anywhere cancels the whole build; the index is left as it was.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import queue
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -20,6 +19,7 @@ from typing import Any
 
 from tui_reader.errors import StoreError
 from tui_reader.models import IndexDoc
+from tui_reader.workers import forkserver_context
 
 WORKER_LIMIT_MB = 128
 REPLACE_BATCH = 200
@@ -76,7 +76,7 @@ class SegmentBuilder:
         stems_path: Path | None = None,
         progress: Callable[[int], None] | None = None,
     ) -> None:
-        context = multiprocessing.get_context("forkserver")
+        context = forkserver_context()
         self._jobs: Any = context.Queue(procs * 2)
         self._results: Any = context.Queue()
         stems = str(stems_path) if stems_path else None
