@@ -113,6 +113,7 @@ class FetchService:
         self._workers = (os.cpu_count() or 1) if workers is None else workers
         self._fetcher: Fetcher | None = None
         self._pool: Executor | None = None
+        self._pool_start: asyncio.Future[Executor] | None = None
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tui-reader-writer")
 
     @property
@@ -130,6 +131,10 @@ class FetchService:
         if self._fetcher is not None:
             await self._fetcher.aclose()
             self._fetcher = None
+        if self._pool_start is not None:
+            starting, self._pool_start = self._pool_start, None
+            with contextlib.suppress(Exception):  # a pool that failed to start has no workers
+                await starting
         if self._pool is not None:
             pool, self._pool = self._pool, None
             await asyncio.to_thread(pool.shutdown)
@@ -141,30 +146,33 @@ class FetchService:
         return await asyncio.get_running_loop().run_in_executor(self._writer, fn, *args)
 
     async def _cpu(self, heavy: bool, fn: Callable[..., T], *args: Any) -> T:
-        pool = self._process_pool() if heavy else None
+        pool = await self._worker_pool() if heavy else None
         if pool is None:
             return await asyncio.to_thread(fn, *args)
         return await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
 
-    def _process_pool(self) -> Executor | None:
-        if self._workers <= 1:
-            return None
-        if self._pool is None:
-            from tui_reader.pipeline import process_pool as make_pool
+    def _start_workers(self) -> None:
+        """Start the worker processes now, off the event loop, so that their start overlaps
+        with the network: starting one waits until the fork server has imported what the
+        workers run, which would stall every download meanwhile."""
+        if self._workers > 1 and self._pool_start is None:
+            self._pool_start = asyncio.ensure_future(asyncio.to_thread(self._new_pool))
 
-            # Models load on first use: the feeds are parsed first, and their items are
-            # stored (listable) before any is analysed.
-            self._pool = make_pool(
-                self._workers, stems_path=self.archive.stems_path(), models=False
-            )
-        return self._pool
+    async def _worker_pool(self) -> Executor | None:
+        self._start_workers()
+        return await self._pool_start if self._pool_start is not None else None
 
-    def _warm_pool(self) -> None:
-        """Start the workers now so their imports overlap with the network."""
-        pool = self._process_pool()
-        if pool is not None:
-            for _ in range(self._workers):
-                pool.submit(fetch.warm_up)
+    def _new_pool(self) -> Executor:
+        """In a thread: a pool with its processes started (see :meth:`_start_workers`)."""
+        from tui_reader.pipeline import process_pool as make_pool
+
+        # Models load on first use: the feeds are parsed first, and their items are
+        # stored (listable) before any is analysed.
+        pool = make_pool(self._workers, stems_path=self.archive.stems_path(), models=False)
+        for _ in range(self._workers):
+            pool.submit(fetch.warm_up)  # a pool starts its processes on demand
+        self._pool = pool
+        return pool
 
     # -- pages -----------------------------------------------------------------------
 
@@ -182,7 +190,7 @@ class FetchService:
         """Add many pages concurrently; stored in batches, one line per failure."""
         heavy = len(urls) >= POOL_MIN_JOBS
         if heavy:
-            self._warm_pool()
+            self._start_workers()
         jobs = [asyncio.create_task(self._page(url, tuple(tags), heavy)) for url in urls]
         report = IngestReport()
         pending: list[tuple[str, PreparedArticle]] = []
@@ -310,7 +318,7 @@ class FetchService:
         feeds = await asyncio.to_thread(self.feeds.select, feed_ids)
         heavy = len(feeds) >= POOL_MIN_JOBS
         if heavy:
-            self._warm_pool()
+            self._start_workers()
         jobs = [asyncio.create_task(self._refresh_one(f, summary_only, heavy)) for f in feeds]
         events: list[RefreshEvent] = []
         stored: list[tuple[int, PreparedArticle]] = []
