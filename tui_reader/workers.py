@@ -10,7 +10,13 @@ from multiprocessing.context import ForkServerContext
 
 # What worker processes run: the forkserver imports it once, and every worker forked from
 # it starts with it loaded (each used to spend ~0.3 s of CPU importing it again).
-PRELOAD = ("__main__", "tui_reader.pipeline", "tui_reader.index.build", "feedparser")
+PRELOAD = (
+    "__main__",
+    "tui_reader.pipeline",
+    "tui_reader.index.build",
+    "feedparser",
+    "py3langid.langid",  # numpy, imported on a worker's first language detection
+)
 
 
 def forkserver_context() -> ForkServerContext:
