@@ -316,9 +316,9 @@ class FetchService:
             NotFoundError: when a feed id does not exist.
         """
         feeds = await asyncio.to_thread(self.feeds.select, feed_ids)
+        # The workers start with the first feed that changed (its parse waits for them,
+        # the other downloads do not): a refresh where every feed answers 304 needs none.
         heavy = len(feeds) >= POOL_MIN_JOBS
-        if heavy:
-            self._start_workers()
         jobs = [asyncio.create_task(self._refresh_one(f, summary_only, heavy)) for f in feeds]
         events: list[RefreshEvent] = []
         stored: list[tuple[int, PreparedArticle]] = []

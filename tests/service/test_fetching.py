@@ -218,6 +218,27 @@ async def test_refresh_isolates_bad_feeds_and_uses_conditional_get(
     assert s.requests[-1].headers["if-none-match"] == '"v1"'
 
 
+async def test_worker_processes_start_only_for_feeds_that_changed(
+    http_server: LoopbackServer, fetch_archive: Archive
+) -> None:
+    """Eight feeds are enough for worker processes; when all answer 304, none start."""
+    paths = [f"/cond-{n}.xml" for n in range(8)]
+    for n, path in enumerate(paths):
+        body = fixture_bytes("rss.xml", http_server.base)
+        for common in (b"kabar-", b"/articles/", b"<title>"):  # new guids, links and titles
+            body = body.replace(common, common + f"{n}-".encode())
+        http_server.route(path, _conditional(body))  # type: ignore[arg-type]
+    FetchService(fetch_archive).import_opml(_opml(http_server, *paths))
+    for expected_new, workers_started in ((24, True), (0, False)):
+        service = FetchService(fetch_archive, settings=FAST, workers=2)
+        try:
+            report = await service.refresh(summary_only=True)
+            assert (report.new_articles, report.feeds_ok) == (expected_new, 8)
+            assert (service._pool_start is not None) is workers_started
+        finally:
+            await service.aclose()
+
+
 def _opml(server: LoopbackServer, *paths: str) -> bytes:
     outlines = "".join(f'<outline type="rss" xmlUrl="{server.url(p)}"/>' for p in paths)
     return f'<opml version="2.0"><body>{outlines}</body></opml>'.encode()
