@@ -10,6 +10,10 @@ our concurrency, ``download-full-page no``; skipped when it is not installed):
 1. the time until the new items are stored and listable,
 2. the time until they are also analysed (language, entities) and indexed,
 3. a refresh with nothing new (every feed answers 304).
+
+Timings on a small machine move a lot between identical runs: ``--runs N`` repeats
+everything N times and prints medians with their ranges; each ratio is taken within
+a run (both programs under the same load), then the median of those.
 """
 
 from __future__ import annotations
@@ -23,11 +27,13 @@ import os
 import re
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -174,8 +180,22 @@ def run_newsboat(urls: list[str], workdir: Path, threads: int) -> tuple[list[flo
     return times, rss
 
 
-def ratio(ours: float, theirs: float | None) -> str:
-    return f"{ours / theirs:.2f}x" if theirs else "-"
+def spread(values: list[float]) -> str:
+    """The median, and the range when there are several runs."""
+    middle = statistics.median(values)
+    if len(values) == 1:
+        return f"{middle:.2f}s"
+    return f"{middle:.2f}s [{min(values):.2f}-{max(values):.2f}]"
+
+
+def run_once(urls: list[str], concurrency: int) -> dict[str, Any]:
+    """One run of everything, each in a fresh folder: ours, our CLI, newsboat."""
+    with tempfile.TemporaryDirectory() as tmp:
+        ours = asyncio.run(run_ours(urls, Path(tmp) / "home", concurrency))
+        ours["cli"] = run_cli_refresh(Path(tmp) / "home")
+        (Path(tmp) / "nb").mkdir()
+        newsboat = run_newsboat(urls, Path(tmp) / "nb", concurrency)
+    return {"ours": ours, "newsboat": newsboat}
 
 
 def main() -> int:
@@ -184,38 +204,55 @@ def main() -> int:
     parser.add_argument("--feeds", type=int, default=200)
     parser.add_argument("--items", type=int, default=20)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument(
+        "--runs", type=int, default=1, help="repeat everything; medians (and ranges) shown"
+    )
     args = parser.parse_args()
     pages = load_pages(args.corpus, 1000)
-    with serving() as server, tempfile.TemporaryDirectory() as tmp:
+    with serving() as server:
         urls = serve(server, pages, args.feeds, args.items)
-        ours = asyncio.run(run_ours(urls, Path(tmp) / "home", args.concurrency))
-        ours_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        cli = run_cli_refresh(Path(tmp) / "home")
-        (Path(tmp) / "nb").mkdir()
-        newsboat = run_newsboat(urls, Path(tmp) / "nb", args.concurrency)
-    theirs, nb_rss = newsboat if newsboat else (None, 0.0)
+        runs = [run_once(urls, args.concurrency) for _ in range(max(1, args.runs))]
+    ours_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    mine = [r["ours"] for r in runs]
+    theirs = [r["newsboat"][0] for r in runs if r["newsboat"]]
+    nb_rss = max((r["newsboat"][1] for r in runs if r["newsboat"]), default=0.0)
     total = args.feeds * args.items
-    print(f"{args.feeds} feeds x {args.items} items, concurrency {args.concurrency}, loopback")
     print(
-        f"tui-reader: {ours['new']:.0f} new, {ours['listable']:.0f} listable, "
-        f"{ours['index_docs']:.0f} indexed; second refresh: {ours['new_again']:.0f} new"
+        f"{args.feeds} feeds x {args.items} items, concurrency {args.concurrency}, loopback, "
+        f"{len(runs)} run(s): median [min-max]"
     )
-    print(f"{'figure':<44} {'tui-reader':>10} {'newsboat':>10} {'ratio':>7}")
-    fresh, second, third = theirs if theirs else (None, None, None)
+    for ours in mine:
+        print(
+            f"tui-reader: {ours['new']:.0f} new, {ours['listable']:.0f} listable, "
+            f"{ours['index_docs']:.0f} indexed; second refresh: {ours['new_again']:.0f} new"
+        )
+    print(f"{'figure':<42} {'tui-reader':>22} {'newsboat':>22} {'ratio':>7}")
     rows = [
-        ("(1) new items stored and listable", ours["stored"], fresh),
-        ("(2) ... and analysed + indexed", ours["indexed"], None),
-        ("(3) nothing new (all 304) vs 2nd reload", ours["unchanged"], second),
-        ("(3) nothing new (all 304) vs 3rd reload", ours["unchanged"], third),
-        ("(3') same, whole CLI process", cli, third),
+        ("(1) new items stored and listable", "stored", 0),
+        ("(2) ... and analysed + indexed", "indexed", None),
+        ("(3) nothing new (all 304) vs 2nd reload", "unchanged", 1),
+        ("(3) nothing new (all 304) vs 3rd reload", "unchanged", 2),
+        ("(3') same, whole CLI process", "cli", 2),
     ]
-    for label, mine, other in rows:
-        shown = f"{other:>9.2f}s" if other is not None else f"{'skipped':>10}"
-        print(f"{label:<44} {mine:>9.2f}s {shown} {ratio(mine, other):>7}")
-    print(f"(2) throughput: {total / ours['indexed']:.0f} summary items/s (goal >= 300)")
+    for label, key, reload in rows:
+        ours_values = [o[key] for o in mine]
+        other = [t[reload] for t in theirs] if reload is not None and theirs else None
+        shown = spread(other) if other else "skipped"
+        # Each run's ratio is taken within the run (same load), then the median of those.
+        paired = (
+            f"{statistics.median(o / t for o, t in zip(ours_values, other, strict=True)):.2f}x"
+            if other
+            else "-"
+        )
+        print(f"{label:<42} {spread(ours_values):>22} {shown:>22} {paired:>7}")
+    rates = [total / o["indexed"] for o in mine]
+    shown_rates = f"{statistics.median(rates):.0f}" + (
+        f" [{min(rates):.0f}-{max(rates):.0f}]" if len(rates) > 1 else ""
+    )
+    print(f"(2) throughput: {shown_rates} summary items/s (goal >= 300)")
     nb = f"{nb_rss:.0f} MB" if nb_rss else "-"
     print(f"max RSS: tui-reader {ours_rss:.0f} MB (main process), newsboat {nb}")
-    if theirs is None:
+    if not theirs:
         print("newsboat is not installed: its columns are skipped")
     return 0
 
