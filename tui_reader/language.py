@@ -138,6 +138,10 @@ def _write_cache(model: tuple[Any, ...], arrays_path: Path, states_path: Path) -
             states_count=np.array(len(nextmove)),
         )
         _replace(arrays_path, buffer.getvalue())
+        # A cache made for another model or language list (an upgrade) is never read again.
+        for old in arrays_path.parent.glob("langid-*"):
+            if old.stem != arrays_path.stem and old.suffix in (".npz", ".states"):
+                old.unlink(missing_ok=True)
     except OSError:
         log.debug("cannot cache the language model in %s", arrays_path.parent, exc_info=True)
 

@@ -47,8 +47,12 @@ def test_detects_the_languages_of_news() -> None:
 
 def test_cached_model_gives_the_same_ranking(tmp_path: Path, fresh_identifier: None) -> None:
     language.set_cache_dir(tmp_path)
+    stale = [tmp_path / "langid-0123456789abcdef.npz", tmp_path / "langid-0123456789abcdef.states"]
+    for path in stale:  # left by an older py3langid
+        path.write_bytes(b"old")
     built = language._identifier()  # from the package's model, then cached
     assert sorted(p.suffix for p in tmp_path.iterdir()) == [".npz", ".states"]
+    assert not any(path.exists() for path in stale)
     language._identifier.cache_clear()
     cached = language._identifier()
     reference = _package_identifier()
