@@ -335,8 +335,7 @@ class _Segment:
         values = self.column(q.fieldname)
         if not values:
             return {}
-        low = 1 if q.start is None else max(q.start, 1)
-        high = q.end if q.end is not None else 1 << 62
+        low, high = q.bounds()
         boost = float(q.boost)
         if within is None:
             return {d: boost for d, v in enumerate(values) if low <= v <= high}

@@ -140,6 +140,9 @@ class HeapOr(wq.Or):  # type: ignore[misc]
         return union
 
 
+_NO_END = 1 << 62  # above any date a column holds
+
+
 class ColumnRange(wq.Query):  # type: ignore[misc]
     """Documents whose number in a column lies in [start, end]: a date range read from the
     ``datecol`` column instead of the date field's terms.
@@ -173,15 +176,21 @@ class ColumnRange(wq.Query):  # type: ignore[misc]
     def is_range(self) -> bool:
         return True
 
+    def bounds(self) -> tuple[int, int]:
+        """The lowest and highest values matched (0, a missing value, never is)."""
+        return (
+            1 if self.start is None else max(self.start, 1),
+            _NO_END if self.end is None else self.end,
+        )
+
     def estimate_size(self, ixreader: Any) -> int:
         # Counted from the cached columns (deleted versions included: an upper bound).
-        low = 1 if self.start is None else max(self.start, 1)
-        high = self.end
+        low, high = self.bounds()
         total = 0
         for reader, _ in ixreader.leaf_readers():
             if reader.has_column(self.fieldname):
                 values = column_values(reader, self.fieldname)
-                total += sum(1 for v in values if v >= low and (high is None or v <= high))
+                total += sum(1 for v in values if low <= v <= high)
         return total
 
     def estimate_min_size(self, ixreader: Any) -> int:
@@ -201,9 +210,7 @@ class ColumnRange(wq.Query):  # type: ignore[misc]
                 else (d for d in range(len(values)) if reader.is_deleted(d))
             )
             deleted = frozenset(found)
-        low = 1 if self.start is None else max(self.start, 1)
-        high = self.end
-        return ColumnRangeMatcher(values, low, high, deleted, self.boost)
+        return ColumnRangeMatcher(values, *self.bounds(), deleted, self.boost)
 
 
 _COLUMNS: dict[tuple[str, str], list[int]] = {}
@@ -231,7 +238,7 @@ class ColumnRangeMatcher(mcore.Matcher):  # type: ignore[misc]
         self,
         values: Sequence[int],
         low: int,
-        high: int | None,
+        high: int,
         deleted: frozenset[int],
         boost: float,
         at: int = 0,
@@ -247,7 +254,7 @@ class ColumnRangeMatcher(mcore.Matcher):  # type: ignore[misc]
         values, low, high, deleted = self._values, self._low, self._high, self._deleted
         for doc in range(start, len(values)):
             value = values[doc]
-            if value >= low and (high is None or value <= high) and doc not in deleted:
+            if low <= value <= high and doc not in deleted:
                 return doc
         return len(values)
 
