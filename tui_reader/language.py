@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import os
 import threading
 from array import array
 from functools import lru_cache
@@ -119,12 +118,12 @@ def _write_cache(model: tuple[Any, ...], arrays_path: Path, states_path: Path) -
     """Write the cache (each file whole, then renamed); a failure only costs speed."""
     import numpy as np
 
-    from tui_reader.paths import ensure_dir
+    from tui_reader.paths import ensure_dir, write_private_file
 
     ptc, pc, classes, nextmove, rows, output = model
     try:
         ensure_dir(arrays_path.parent)
-        _replace(states_path, nextmove.tobytes())  # first: the arrays file vouches for it
+        write_private_file(states_path, nextmove.tobytes())  # first: the arrays file vouches for it
         buffer = io.BytesIO()
         np.savez(
             buffer,
@@ -137,22 +136,13 @@ def _write_cache(model: tuple[Any, ...], arrays_path: Path, states_path: Path) -
             states_type=np.array(nextmove.typecode),
             states_count=np.array(len(nextmove)),
         )
-        _replace(arrays_path, buffer.getvalue())
+        write_private_file(arrays_path, buffer.getvalue())
         # A cache made for another model or language list (an upgrade) is never read again.
         for old in arrays_path.parent.glob("langid-*"):
             if old.stem != arrays_path.stem and old.suffix in (".npz", ".states"):
                 old.unlink(missing_ok=True)
     except OSError:
         log.debug("cannot cache the language model in %s", arrays_path.parent, exc_info=True)
-
-
-def _replace(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def detect_language(text: str) -> str | None:

@@ -7,6 +7,7 @@ Nothing is created at import time; directories are made lazily, mode 0700.
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,3 +70,18 @@ def ensure_dir(path: Path) -> Path:
             folder.mkdir(mode=0o700, exist_ok=True)
             folder.chmod(0o700)
     return path
+
+
+def write_private_file(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` atomically (a reader sees the old file or the new
+    one, whole), readable only by the user. The temporary file beside it has a unique
+    name, so processes writing the same file at once do not mix their bytes."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from tui_reader.paths import ensure_dir, resolve_paths
+from tui_reader.paths import ensure_dir, resolve_paths, write_private_file
 
 
 def test_home_env_puts_everything_under_one_folder(reader_home: Path) -> None:
@@ -32,3 +32,12 @@ def test_nothing_is_created_until_needed(reader_home: Path) -> None:
 def test_dirs_are_private(tmp_path: Path) -> None:
     made = ensure_dir(tmp_path / "a" / "b")
     assert stat.S_IMODE(made.stat().st_mode) == 0o700
+
+
+def test_private_file_is_replaced_whole(tmp_path: Path) -> None:
+    target = tmp_path / "cache.bin"
+    target.write_bytes(b"old")
+    write_private_file(target, b"new contents")
+    assert target.read_bytes() == b"new contents"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["cache.bin"]  # no temporary file left

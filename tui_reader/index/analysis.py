@@ -108,9 +108,9 @@ def learn_stems(stems: dict[str, str]) -> None:
 
 def save_stems(path: Path) -> None:
     """Write the stem cache to ``path`` (atomically)."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(marshal.dumps(_STEMS))
-    tmp.replace(path)
+    from tui_reader.paths import write_private_file
+
+    write_private_file(path, marshal.dumps(_STEMS))
 
 
 def load_stems(path: Path) -> int:

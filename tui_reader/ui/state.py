@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
+
+from tui_reader.paths import write_private_file
 
 MIN_SIDEBAR = 16
 MAX_SIDEBAR = 60
@@ -52,12 +52,5 @@ def load_state(path: Path) -> UIState:
 def save_state(path: Path, state: UIState) -> None:
     """Write the state file atomically, readable only by the user."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".ui-state.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            json.dump(asdict(state), stream, ensure_ascii=False, indent=2)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    text = json.dumps(asdict(state), ensure_ascii=False, indent=2)
+    write_private_file(path, text.encode("utf-8"))
