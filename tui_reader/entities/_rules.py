@@ -191,10 +191,7 @@ def _spreadable(words: tuple[str, ...], gaz: Gazetteer) -> bool:
     Place names and cue words are left out: the model tags those well in context, and a
     gazetteer word that collides with a name would spread the collision.
     """
-    if len(words[0]) < 2 or not all(
-        w in _CONNECTORS or (w[:1].isupper() and w[:1].isalpha())
-        for w in words  # _capitalised
-    ):
+    if len(words[0]) < 2 or not all(w in _CONNECTORS or _capitalised(w) for w in words):
         return False
     if len(words) > 1:
         return True
