@@ -70,14 +70,19 @@ class AnalysedText(TEXT):  # type: ignore[misc]
 
 
 _COUNT = struct.Struct("!I")  # Whoosh's pack_uint
-# Most words occur once in a document: their encoding is looked up, not pickled.
-_ONE_POSITION = [_COUNT.pack(1) + pickle.dumps([p], 2) for p in range(4096)]
+# Most words occur once in a document: their encoding is looked up, not pickled (filled
+# as positions are met, so that a process that only searches never builds it).
+_ONE_POSITION: dict[int, bytes] = {}
+_ONE_POSITION_LIMIT = 4096
 
 
 def encode_positions(positions: list[int]) -> bytes:
     """The bytes of Whoosh's ``Positions.encode`` (the count, then the pickled gaps)."""
-    if len(positions) == 1 and positions[0] < len(_ONE_POSITION):
-        return _ONE_POSITION[positions[0]]
+    if len(positions) == 1 and (position := positions[0]) < _ONE_POSITION_LIMIT:
+        encoded = _ONE_POSITION.get(position)
+        if encoded is None:
+            encoded = _ONE_POSITION[position] = _COUNT.pack(1) + pickle.dumps(positions, 2)
+        return encoded
     gaps = [b - a for a, b in zip([0, *positions], positions, strict=False)]
     return _COUNT.pack(len(gaps)) + pickle.dumps(gaps, 2)
 
