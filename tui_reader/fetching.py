@@ -414,7 +414,7 @@ class FetchService:
         chunks = [stored[i : i + ANALYSE_CHUNK] for i in range(0, len(stored), ANALYSE_CHUNK)]
         jobs = [
             asyncio.ensure_future(
-                self._cpu(heavy, fetch.analyse, [p for _, p in chunk], self.entities)
+                self._cpu(heavy, fetch.analyse, [_text_only(p) for _, p in chunk], self.entities)
             )
             for chunk in chunks
         ]
@@ -452,6 +452,14 @@ class FetchService:
         """Queue a write on the writer thread without waiting for it (order is kept)."""
         call = functools.partial(fn, *args, **kwargs)
         return asyncio.get_running_loop().run_in_executor(self._writer, call)
+
+
+def _text_only(item: PreparedArticle) -> PreparedArticle:
+    """A stored item as analysis needs it: without its page's HTML (already stored, and
+    ~100 kB a page to send to a worker and back)."""
+    if item.draft.raw_html is None:
+        return item
+    return replace(item, draft=replace(item.draft, raw_html=None))
 
 
 def _page_input(response: Response) -> PageInput:

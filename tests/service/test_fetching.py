@@ -56,6 +56,9 @@ async def test_feed_add_and_refresh(
     assert "alert" not in missing.text
     full = fetch_archive.get(stored["Banjir rendam ratusan rumah di Semarang"].id)
     assert not full.summary_only and "Kaligawe" in full.text
+    # Analysed after storing (language), and the page kept.
+    assert full.summary.lang == "id"
+    assert fetch_archive.store.raw_html(full.id) == fixture_bytes("article-id.html")
     again = await fetch_service.refresh()
     assert again.new_articles == 0
 
