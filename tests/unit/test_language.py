@@ -90,3 +90,39 @@ def test_damaged_or_unwritable_cache_only_costs_time(
     language._identifier.cache_clear()
     assert language.detect_language(SAMPLES["en"]) == "en"
     assert not list(tmp_path.glob("*.tmp"))  # no temporary file left behind
+
+
+def test_the_automaton_is_no_deeper_than_the_array_walk_assumes() -> None:
+    """Every state is reached from the start within DFA_DEPTH bytes (breadth-first), so the
+    state after a byte depends on the last DFA_DEPTH bytes only."""
+    import numpy as np
+
+    identifier = language._identifier()
+    identifier.rank("the automaton's arrays are made on first use")
+    moves, rows, _ = identifier._arrays
+    depth = np.full(len(rows), -1)
+    depth[0] = 0
+    frontier, steps = np.array([0]), 0
+    while frontier.size:
+        reached = np.unique(moves[(rows[frontier][:, None] + np.arange(256)).ravel()])
+        frontier = reached[depth[reached] < 0]
+        steps += 1
+        depth[frontier] = steps
+    assert depth.min() == 0
+    assert depth.max() <= language.DFA_DEPTH
+
+
+def test_array_walk_scores_exactly_as_py3langid() -> None:
+    import random
+
+    from py3langid.langid import LanguageIdentifier
+
+    identifier = language._identifier()
+    rng = random.Random(7)
+    texts = [*SAMPLES.values(), "", "a", "ab", "abcdef", "é", "日本", "!!", "   "]
+    alphabet = "aeinrstkmgu ÄöşçЖжя日本語,.-0123456789\n"
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 400))) for _ in range(50)]
+    for text in texts:
+        data = identifier._encode(text)
+        plain = LanguageIdentifier._raw_score(identifier, data)
+        assert identifier._raw_score(data).tolist() == plain.tolist()
