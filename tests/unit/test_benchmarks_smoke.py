@@ -139,3 +139,31 @@ def test_run_writes_json(home: Path, tmp_path: Path) -> None:
     assert json.loads((out / "reindex.json").read_text())["runs"][0]["articles"] == 5
     with pytest.raises(SystemExit):
         run.parse_args(["--only", "nonsense"])
+
+
+def test_ner_agreement_compares_shared_sentences(
+    tmp_path: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ner_agreement
+
+    def write(folder: str, name: str, sentences: list[list[tuple[str, str]]]) -> None:
+        path = tmp_path / folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        blocks = ["\n".join(f"{w}\t{t}" for w, t in s) for s in sentences]
+        path.write_text("\n\n".join(blocks) + "\n", encoding="utf-8")
+
+    shared = [("Presiden", "O"), ("Jokowi", "B-PER"), ("ke", "O"), ("Israel", "B-LOC")]
+    other = [("presiden", "O"), ("jokowi", "B-PPL"), ("ke", "O"), ("israel", "O")]
+    write("id-idner-news-2k", "train.txt", [shared, [("Di", "O"), ("Bali", "B-LOC")]])
+    write("id-nerp", "train.txt", [other])
+    sets = ner_agreement.SETS[:2]
+    a, b = (ner_agreement.load(tmp_path, d, files) for _, d, files in sets)
+    assert ner_agreement.compare(a, b) == (1, 1, 1, 0)  # Jokowi agreed, Israel only in A
+    # One mention only A has: with it B scores 2/3, without it A does; either way 2/3.
+    assert ner_agreement.ceiling(1, 1, 0)[0] == pytest.approx(2 / 3)
+    # 10 shared, 4 A-only, 2 B-only: adding 3 of A's and both of B's gives A 26/29 and
+    # B 24/27, the best lower score there is.
+    assert ner_agreement.ceiling(10, 4, 2) == (pytest.approx(24 / 27), 3, 2)
+    monkeypatch.setattr(sys, "argv", ["ner_agreement.py", "--data", str(tmp_path)])
+    ner_agreement.main()
+    assert "idner-news-2k / NERP" in capsys.readouterr().out
