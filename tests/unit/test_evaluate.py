@@ -5,9 +5,11 @@ import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tui_reader.index import patches
 from tui_reader.index.engine import Index
 from tui_reader.index.evaluate import Evaluator, Unsupported
 from tui_reader.index.query import cap_expansions, parse_query
@@ -102,12 +104,13 @@ def _text(rng: random.Random, words: list[str], n: int) -> str:
     return " ".join(rng.choice(words) for _ in range(n)) + "."
 
 
-@pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Index]:
+def _sample_docs(count: int) -> list[IndexDoc]:
+    """Indonesian and English articles of the test vocabulary, with sites, tags, flags,
+    dates and entities."""
     rng = random.Random(7)
     start = datetime(2019, 1, 1, tzinfo=UTC)
     docs = []
-    for i in range(1, 241):
+    for i in range(1, count + 1):
         indonesian = i % 3 != 0
         words = ID_WORDS if indonesian else EN_WORDS
         people = rng.sample(PEOPLE, rng.randint(0, 2))
@@ -132,6 +135,12 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Index]:
                 + tuple(EntityMention(n, "LOC", 1) for n in places),
             )
         )
+    return docs
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Index]:
+    docs = _sample_docs(240)
     ix = Index(tmp_path_factory.mktemp("evaluate") / "index")
     ix.create()
     # Three commits: several segments, and deletions inside the first one.
@@ -293,3 +302,76 @@ def test_blocks_without_candidates_are_skipped_not_lost(tmp_path: Path) -> None:
             assert [s for _, s in ours] == pytest.approx([s for _, s in whoosh])
     finally:
         ix.close()
+
+
+@pytest.mark.parametrize("compress_min", [0, patches.COMPRESS_MIN])
+def test_segments_are_written_as_whoosh_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, compress_min: int
+) -> None:
+    """Postings, term infos and the terms table are written in one pass per term (a patch):
+    the segment files must be exactly Whoosh's, blocks of many postings included; leaving
+    small blocks uncompressed changes only those blocks, and every posting reads the same."""
+    from dataclasses import replace
+
+    from whoosh import index as windex
+    from whoosh.codec import base
+    from whoosh.writing import SegmentWriter
+
+    from tui_reader.index.build import add_documents
+    from tui_reader.index.fields import STEMMED_FIELDS, build_schema
+
+    docs = _sample_docs(700)
+    # Other languages, authors, feeds, starred articles and an empty body too.
+    docs += [
+        replace(d, id=d.id + 1000, lang="de", author="Anna Muster", feed_id=3, is_starred=True)
+        for d in docs[:150]
+    ]
+    docs.append(replace(docs[0], id=5000, text="", title="x"))
+
+    def segment_files(folder: Path, ours: bool) -> dict[str, bytes]:
+        folder.mkdir()
+        ix = windex.create_in(str(folder), build_schema())
+        writer = SegmentWriter(ix, compound=False)
+        add_documents(writer, docs, {f: set() for f in STEMMED_FIELDS}, replace=False)
+        if ours:
+            writer.commit()
+        else:
+            patched = base.FieldWriter.add_postings
+            base.FieldWriter.add_postings = patches._add_postings  # Whoosh's own
+            try:
+                writer.commit()
+            finally:
+                base.FieldWriter.add_postings = patched
+        segment = ix.latest_generation()
+        files = {p.name.split(".", 1)[1]: p.read_bytes() for p in folder.glob("MAIN_*.*")}
+        assert segment >= 0 and {"trm", "pst"} <= files.keys()
+        return files
+
+    monkeypatch.setattr(patches, "COMPRESS_MIN", compress_min)
+    ours = segment_files(tmp_path / "ours", True)
+    whooshs = segment_files(tmp_path / "whoosh", False)
+    assert ours.keys() == whooshs.keys()
+    for name, data in whooshs.items():
+        if compress_min == 0 or name not in ("pst", "trm"):
+            assert ours[name] == data, name
+    assert postings(tmp_path / "ours") == postings(tmp_path / "whoosh")
+
+
+def postings(folder: Path) -> list[tuple[Any, ...]]:
+    """Every term of an index with its statistics and postings, as read back."""
+    from whoosh import index as windex
+
+    found: list[tuple[Any, ...]] = []
+    with windex.open_dir(str(folder)).reader() as reader:
+        for field, text in reader.all_terms():
+            info = reader.term_info(field, text)
+            stats = (info.weight(), info.doc_frequency(), info.max_weight())
+            stats += (info.min_length(), info.max_length(), info.min_id(), info.max_id())
+            matcher = reader.postings(field, text)
+            items = []
+            while matcher.is_active():
+                items.append((matcher.id(), matcher.weight(), matcher.value()))
+                matcher.next()
+            found.append((field, text, stats, items))
+    assert len(found) > 1000
+    return found
