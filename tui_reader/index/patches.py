@@ -8,6 +8,9 @@ from __future__ import annotations
 import struct
 import zlib
 from array import array
+from collections.abc import Sequence
+from itertools import groupby
+from operator import itemgetter
 from pickle import dumps
 from typing import Any
 
@@ -96,6 +99,15 @@ class _PreloadedLengths:
         lbyte = lengths[docnum] if docnum < len(lengths) else 0
         return BYTE_TO_LENGTH[lbyte] if lbyte else None  # as Whoosh: None for 0
 
+    def table(self, fieldname: str) -> list[int | None] | None:
+        """`doc_field_length` of every document the column holds, or None when the field
+        keeps no lengths (each document then has the default)."""
+        self.doc_field_length(0, fieldname)  # read the column
+        lengths = self._fields[fieldname]
+        if lengths is None:
+            return None
+        return [BYTE_TO_LENGTH[lbyte] if lbyte else None for lbyte in lengths]
+
 
 def field_length_bytes(perdoc: Any, fieldname: str) -> bytes | None:
     """A segment's field lengths (Whoosh's one-byte codes), one per document from the
@@ -121,6 +133,8 @@ def _add_postings_preloaded(self: Any, schema: Any, lengths: Any, items: Any) ->
 
 _TERM_INFO = struct.Struct("!BfIBBfII")  # W3TermInfo's header
 _NO_ID = 0xFFFFFFFF
+_F32 = struct.Struct("f")
+_FIELD_TERM = itemgetter(0, 1)
 # Whoosh means to leave tiny blocks uncompressed, but a slip (it sets the level to 0,
 # then back) compresses them all. Most terms of a segment have one posting: their block
 # pickles to ~78 bytes, which zlib makes 78 bytes again; blocks of 80-95 bytes shrink by
@@ -155,41 +169,34 @@ class _TermWriter:
     def add_postings(self, schema: Any, lengths: Any, items: Any) -> None:
         fw = self.fw
         dfl = lengths.doc_field_length if lengths else (lambda docnum, fieldname: 0)
-        lastfn: str | None = None
-        lasttext: bytes | None = None
-        ids: list[int] = []
-        weights: list[float] = []
-        values: list[bytes] = []
-        lens: list[int] = []
-        for fieldname, btext, docnum, weight, value in items:
-            if lastfn is not None and fieldname < lastfn:
-                raise base.OutOfOrderError(f"Field {lastfn!r} .. {fieldname!r}")
-            if fieldname == lastfn and lasttext and btext < lasttext:
-                raise base.OutOfOrderError(f"Term {lastfn}:{lasttext!r} .. {fieldname}:{btext!r}")
-            if fieldname != lastfn:
-                if lasttext is not None:
-                    self.write_term(lasttext, ids, weights, values, lens)
-                    ids, weights, values, lens = [], [], [], []
-                if lastfn is not None:
+        table: list[int | None] | None = None  # the field's lengths by document, when known
+        last: tuple[str, bytes] | None = None
+        for key, group in groupby(items, _FIELD_TERM):
+            fieldname, btext = key
+            if last is not None and key < last:
+                what = "Field" if fieldname < last[0] else "Term"
+                raise base.OutOfOrderError(f"{what} {last!r} .. {key!r}")
+            if last is None or fieldname != last[0]:
+                if last is not None:
                     fw.finish_field()
                 fw.start_field(fieldname, schema[fieldname])
                 self.start_field(fw._postwriter)
-                lastfn = fieldname
-                lasttext = None
-            if docnum == -1:  # Whoosh's marker for spelling words: not a posting
+                table = lengths.table(fieldname) if isinstance(lengths, _PreloadedLengths) else None
+            last = key
+            # Whoosh's marker for spelling words (document -1) is not a posting.
+            postings = [p for p in group if p[2] != -1]
+            if not postings:
                 continue
-            if btext != lasttext:
-                if lasttext is not None:
-                    self.write_term(lasttext, ids, weights, values, lens)
-                    ids, weights, values, lens = [], [], [], []
-                lasttext = btext
-            ids.append(docnum)
-            weights.append(weight)
-            values.append(emptybytes if value is None else value)
-            lens.append(dfl(docnum, fieldname))
-        if lasttext is not None:
-            self.write_term(lasttext, ids, weights, values, lens)
-        if lastfn is not None:
+            _, _, ids, weights, values = zip(*postings, strict=True)
+            if table is not None and ids[-1] < len(table):
+                lens = [table[d] for d in ids]
+            else:
+                lens = [dfl(d, fieldname) for d in ids]
+            if len(ids) == 1:
+                self.write_single(btext, ids[0], weights[0], values[0], lens[0])
+            else:
+                self.write_term(btext, ids, weights, values, lens)
+        if last is not None:
             fw.finish_field()
 
     def start_field(self, postwriter: Any) -> None:
@@ -202,10 +209,10 @@ class _TermWriter:
     def write_term(
         self,
         btext: bytes,
-        ids: list[int],
-        weights: list[float],
-        values: list[bytes],
-        lens: list[int],
+        ids: Sequence[int],
+        weights: Sequence[float],
+        values: Sequence[bytes | None],
+        lens: Sequence[int | None],
     ) -> None:
         """The term's blocks (W3PostingsWriter), then its term info and table entry."""
         start = self.postpos
@@ -220,18 +227,11 @@ class _TermWriter:
         for first in range(0, size, limit):
             end = min(first + limit, size)
             block_weights = array("f", weights[first:end])
-            block_max: float = 0
-            for w in weights[first:end]:
-                if w > block_max:
-                    block_max = w
-            block_min_len: int | None = None
-            block_max_len = 0
-            for length in lens[first:end]:
-                if length:
-                    if block_min_len is None or length < block_min_len:
-                        block_min_len = length
-                    if length > block_max_len:
-                        block_max_len = length
+            heaviest = max(weights[first:end])  # the first of the heaviest, as Whoosh's loop
+            block_max: float = heaviest if heaviest > 0 else 0
+            known = [length for length in lens[first:end] if length]
+            block_min_len = min(known) if known else None
+            block_max_len = max(known) if known else 0
             # W3TermInfo.add_block
             total += sum(block_weights)
             df += end - first
@@ -282,7 +282,42 @@ class _TermWriter:
             terminfo + pack_long(start) + pack_int(len(chunk)),
         )
 
-    def mini_values(self, values: list[bytes]) -> Any:
+    def write_single(
+        self, btext: bytes, docnum: int, weight: float, value: bytes | None, length: int | None
+    ) -> None:
+        """`write_term` for a term with one posting (most terms of a segment), same bytes."""
+        stored = _F32.unpack(_F32.pack(weight))[0]  # as array("f") keeps it
+        top: float = weight if weight > 0 else 0
+        low = length if length else None
+        high = length if length else 0
+        fixedsize = self.fixedsize
+        if fixedsize is None or fixedsize < 0:
+            kept: Any = (value,) if value else ()
+        elif fixedsize == 0:
+            kept = None
+        else:
+            kept = value
+        data = dumps(((docnum,), None if stored == 1.0 else stored, kept), 2)
+        comp = self.compression if len(data) >= COMPRESS_MIN else 0
+        if comp:
+            data = zlib.compress(data, comp)
+        info = dumps((1, docnum, top, comp, length_to_byte(low), length_to_byte(high)), 2)
+        chunk = b"".join(
+            (whoosh3.WHOOSH3_HEADER_MAGIC, pack_int(-(len(info) + len(data))), info, data)
+        )
+        start = self.postpos
+        self.postfile.write(chunk)
+        self.postpos += len(chunk)
+        lowbyte = 0 if low is None else length_to_byte(low)
+        terminfo = _TERM_INFO.pack(
+            False, stored, 1, lowbyte, length_to_byte(high), top, docnum, docnum
+        )
+        self.add_key(
+            pack_ushort(self.fw._fieldid) + btext,
+            terminfo + pack_long(start) + pack_int(len(chunk)),
+        )
+
+    def mini_values(self, values: Sequence[bytes | None]) -> Any:
         """W3PostingsWriter._mini_values (it keeps only non-empty values)."""
         kept = [v for v in values if v]
         fixedsize = self.fixedsize
