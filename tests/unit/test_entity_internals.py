@@ -17,6 +17,7 @@ from tui_reader.entities._features import (
 )
 from tui_reader.entities._gazetteer import Gazetteer, gazetteer
 from tui_reader.entities._tokens import (
+    _MARKUP,
     _TOKEN,
     MAX_SENTENCE,
     Token,
@@ -112,3 +113,17 @@ def test_spacing_in_mentions_is_normalised() -> None:
     text = "Presiden Joko\u00a0 Widodo tiba. Joko Widodo pulang."
     people = [e for e in analyze(text, "id") if e.type == "PER"]
     assert [(e.name, e.count) for e in people] == [("Joko Widodo", 2)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kata *Joko* di [Kompas.com](https://kompas.com/x) <b>tebal</b> www.tempo.co ok",
+        "Hubungi redaksi@tempo.co.id atau @tempodotco, *segera*",
+        "a@b c@d.e [x](y) user@@host.org <i>",
+        "",
+    ],
+)
+def test_masking_without_at_signs_skips_only_the_address_pattern(text: str) -> None:
+    assert _mask(text) == _MARKUP.sub(lambda m: " " * (m.end() - m.start()), text)
+    assert len(_mask(text)) == len(text)

@@ -11,13 +11,16 @@ from itertools import accumulate, repeat
 from typing import NamedTuple
 
 # Markup that must never be tagged. Each match is replaced by spaces of the same length.
-_MARKUP = re.compile(
+_MARKUP_NO_EMAIL = (
     r"\]\([^)\n]*\)"  # the target of a Markdown link: [text](url)
     r"|https?://\S+|www\.\S+"  # bare URLs
     r"|<[^<>\n]{0,200}>"  # HTML tags that survived extraction
     r"|[*_~`#>\[\]]"  # emphasis, headings, quotes, link brackets
-    r"|\S+@\S+\.\w+"  # e-mail addresses
 )
+_MARKUP = re.compile(_MARKUP_NO_EMAIL + r"|\S+@\S+\.\w+")  # and e-mail addresses
+# The same without e-mail addresses, for text without "@" (most): trying the address
+# pattern at every position was four fifths of the masking time.
+_MARKUP_PLAIN = re.compile(_MARKUP_NO_EMAIL)
 
 _TOKEN = re.compile(
     r"(?:[^\W\d_]\.){2,}"  # dotted abbreviations: U.S., A.S.
@@ -44,7 +47,8 @@ class Token(NamedTuple):
 
 def _mask(text: str) -> str:
     """Blank out markup so that it is not tokenised, keeping every offset."""
-    return _MARKUP.sub(lambda m: " " * (m.end() - m.start()), text)
+    pattern = _MARKUP if "@" in text else _MARKUP_PLAIN
+    return pattern.sub(lambda m: " " * (m.end() - m.start()), text)
 
 
 def _split(text: str) -> tuple[list[str], list[int]]:
