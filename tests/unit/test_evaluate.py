@@ -375,3 +375,28 @@ def postings(folder: Path) -> list[tuple[Any, ...]]:
             found.append((field, text, stats, items))
     assert len(found) > 1000
     return found
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Joko Widodo",
+        "Kim Jong Un\nKim Jong Un\nVladimir Putin",
+        "Ségolène Royal\nJean-Luc Mélenchon\nO'Brien",
+        "tempo.co",
+        "  \n",
+        "Über die Straße — São Paulo, Ürümqi 2023",
+    ],
+)
+def test_name_fields_index_as_whoosh_does(value: str) -> None:
+    """Sites, authors and entity names go through the indexing fast path (a patch): the
+    same terms, frequencies, weights and positions as Whoosh's token pipeline."""
+    from whoosh.fields import TEXT
+
+    from tui_reader.index.analysis import keyword_analyzer
+
+    field = TEXT(analyzer=keyword_analyzer())
+    assert patches._plain_words(field)
+    ours = sorted(field.index(value))
+    assert ours == sorted(patches._text_index(field, value))
+    assert all(isinstance(term, bytes) for term, *_ in ours)

@@ -14,7 +14,7 @@ from operator import itemgetter
 from pickle import dumps
 from typing import Any
 
-from whoosh import writing
+from whoosh import fields, writing
 from whoosh.codec import base, whoosh3
 from whoosh.filedb.filetables import _lengths as _HASH_LENGTHS
 from whoosh.reading import TermNotFound
@@ -364,6 +364,48 @@ def _pool_add(self: Any, item: tuple[str, bytes, int, float, bytes | None]) -> N
     self.current.append(item)
 
 
+_text_index = fields.TEXT.index
+
+
+def _plain_words(field: Any) -> bool:
+    """Whether a TEXT field indexes word positions with the plain analyzer (the names
+    of sites, authors and entities), which :func:`analysis.analyse` computes ("xx")."""
+    plain = field.__dict__.get("_plain_words")
+    if plain is None:
+        from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer
+        from whoosh.formats import Positions
+        from whoosh.support.charset import accent_map
+
+        from tui_reader.index.analysis import TOKEN_PATTERN
+
+        steps = list(getattr(field.analyzer, "items", ()))
+        plain = (
+            type(field.format) is Positions
+            and [type(step) for step in steps] == [RegexTokenizer, LowercaseFilter, CharsetFilter]
+            and steps[0].expression.pattern == TOKEN_PATTERN
+            and steps[0].gaps is False
+            and steps[2].charmap == accent_map
+        )
+        field._plain_words = plain
+    return bool(plain)
+
+
+def _text_index_fast(self: Any, value: Any, **kwargs: Any) -> Any:
+    """``TEXT.index`` for the plain-analyzer fields through the indexing fast path: the
+    same terms, frequencies, weights and positions as Whoosh's token pipeline (a test
+    compares them), without a token object per word."""
+    if kwargs or not isinstance(value, str) or not _plain_words(self):
+        return _text_index(self, value, **kwargs)
+    from tui_reader.index.analysis import analyse
+    from tui_reader.index.fields import encode_positions
+
+    boost = self.format.field_boost
+    return [
+        (term.encode("utf-8"), len(positions), len(positions) * boost, encode_positions(positions))
+        for term, positions in analyse(value, "xx").positions.items()
+    ]
+
+
 def apply() -> None:
     """Install the patches (idempotent)."""
     whoosh3.W3PerDocReader._cached_reader = _cached_reader
@@ -371,4 +413,5 @@ def apply() -> None:
     whoosh3.W3TermsReader.__contains__ = _contains
     whoosh3.W3TermsReader.term_info = _term_info
     base.FieldWriter.add_postings = _add_postings_preloaded
+    fields.TEXT.index = _text_index_fast
     writing.PostingPool.add = _pool_add
