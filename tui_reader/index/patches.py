@@ -126,7 +126,7 @@ _add_postings = base.FieldWriter.add_postings
 def _add_postings_preloaded(self: Any, schema: Any, lengths: Any, items: Any) -> Any:
     if isinstance(lengths, whoosh3.W3PerDocReader):
         lengths = _PreloadedLengths(lengths)
-    if type(self) is whoosh3.W3FieldWriter:
+    if type(self) is whoosh3.W3FieldWriter and self._codec._inlinelimit <= 1:
         return _TermWriter(self).add_postings(schema, lengths, items)
     return _add_postings(self, schema, lengths, items)
 
@@ -136,11 +136,11 @@ _NO_ID = 0xFFFFFFFF
 _F32 = struct.Struct("f")
 _FIELD_TERM = itemgetter(0, 1)
 # Whoosh means to leave tiny blocks uncompressed, but a slip (it sets the level to 0,
-# then back) compresses them all. Most terms of a segment have one posting: their block
+# then back) compresses them all. Many terms of a segment have one posting: their block
 # pickles to ~78 bytes, which zlib makes 78 bytes again; blocks of 80-95 bytes shrink by
 # ~5 bytes. Below this size blocks are stored as they are (each block says whether it is
-# compressed, so every reader reads both): ~60% of the compressions of a news segment,
-# for 0.3% more index.
+# compressed, so every reader reads both): ~60% of the compressions in the refresh
+# benchmark's segments, for 0.3% more index.
 COMPRESS_MIN = 96
 
 
@@ -150,7 +150,7 @@ class _TermWriter:
     Whoosh writes a segment's postings through a dozen calls per term (start, add per
     posting, finish, block, term info, hash table), with type asserts per posting and four
     ``tell()`` system calls per term; most terms of a news segment have one to three
-    postings, so those calls are most of the cost of finishing a segment. Here each
+    postings, so those calls were most of the cost of finishing a segment. Here each
     term's postings are gathered, then its blocks, term info and table entry are built
     exactly as Whoosh builds them, and the two files' positions are counted rather than
     asked for. Tests check that both write identical files (but for ``COMPRESS_MIN``).
@@ -200,8 +200,8 @@ class _TermWriter:
             fw.finish_field()
 
     def start_field(self, postwriter: Any) -> None:
-        if postwriter._inlinelimit > 1 or postwriter._byteids:
-            raise NotImplementedError("only Whoosh's default postings are written here")
+        # Inlined postings (a codec option Whoosh 2.7 cannot write) go the other way.
+        assert postwriter._inlinelimit <= 1 and not postwriter._byteids
         self.blocklimit = postwriter._blocklimit
         self.compression = postwriter._compression
         self.fixedsize = self.fw._fieldobj.format.fixed_value_size()
