@@ -29,9 +29,11 @@ LANGUAGES = (
 MALAY_MARGIN = 0.9
 SAMPLE_CHARS = 2000
 CACHE_FORMAT = 1
-# The deepest state of py3langid's byte n-gram automaton: the state after any byte depends
-# on the last DFA_DEPTH bytes only (a test checks the installed model).
-DFA_DEPTH = 6
+# The deepest state of py3langid's byte n-gram automaton, for the model files checked (by
+# size): the state after any byte depends on the last that many bytes only. Found
+# breadth-first; tests/unit/test_language.py checks the installed model. Another model is
+# walked a byte at a time, as py3langid does, until it is checked and added here.
+DFA_DEPTHS = {4_586_720: 6}  # py3langid 0.4.0
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -52,9 +54,10 @@ def cache_dir() -> Path | None:
 @lru_cache(maxsize=1)
 def _identifier() -> Any:
     with _lock:
-        from py3langid.langid import MODEL_DIR, MODEL_FILE
+        from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
-        identifier_class = _array_identifier_class()
+        depth = DFA_DEPTHS.get((MODEL_DIR / MODEL_FILE).stat().st_size)
+        identifier_class = _array_identifier_class(depth) if depth else LanguageIdentifier
         try:
             return _cached_identifier(identifier_class, MODEL_DIR / MODEL_FILE)
         except Exception:  # another py3langid than the one this was written for
@@ -64,12 +67,12 @@ def _identifier() -> Any:
         return identifier
 
 
-def _array_identifier_class() -> Any:
+def _array_identifier_class(depth: int) -> Any:
     """py3langid's identifier, with its automaton walked for all bytes at once.
 
     py3langid walks its byte n-gram automaton one byte at a time in Python (~1 µs a byte,
-    most of a detection). The state after a byte depends only on the last ``DFA_DEPTH``
-    bytes, so starting every position DFA_DEPTH bytes back and taking DFA_DEPTH steps for
+    most of a detection). When the state after a byte depends only on the last ``depth``
+    bytes, starting every position ``depth`` bytes back and taking ``depth`` steps for
     all positions at once with NumPy reaches the same states, hence the same features and
     counts, and the same scores.
     """
@@ -91,7 +94,7 @@ def _array_identifier_class() -> Any:
             data = np.frombuffer(text, dtype=np.uint8)
             size = len(data)
             states = np.zeros(size, dtype=np.int64)
-            for back in range(DFA_DEPTH - 1, -1, -1):  # oldest byte first
+            for back in range(depth - 1, -1, -1):  # oldest byte first
                 if back < size:  # position i reads byte i - back
                     states[back:] = moves[rows[states[back:]] + data[: size - back]]
             found = outputs[states]

@@ -93,10 +93,14 @@ def test_damaged_or_unwritable_cache_only_costs_time(
 
 
 def test_the_automaton_is_no_deeper_than_the_array_walk_assumes() -> None:
-    """Every state is reached from the start within DFA_DEPTH bytes (breadth-first), so the
-    state after a byte depends on the last DFA_DEPTH bytes only."""
+    """Every state is reached from the start within the recorded depth (breadth-first), so
+    the state after a byte depends on that many last bytes only. A new py3langid model
+    fails here until its depth is checked and added to DFA_DEPTHS."""
     import numpy as np
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
 
+    recorded = language.DFA_DEPTHS.get((MODEL_DIR / MODEL_FILE).stat().st_size)
+    assert recorded, "py3langid's model changed: check its automaton's depth"
     identifier = language._identifier()
     identifier.rank("the automaton's arrays are made on first use")
     moves, rows, _ = identifier._arrays
@@ -109,7 +113,7 @@ def test_the_automaton_is_no_deeper_than_the_array_walk_assumes() -> None:
         steps += 1
         depth[frontier] = steps
     assert depth.min() == 0
-    assert depth.max() <= language.DFA_DEPTH
+    assert depth.max() <= recorded
 
 
 def test_array_walk_scores_exactly_as_py3langid() -> None:
@@ -126,3 +130,14 @@ def test_array_walk_scores_exactly_as_py3langid() -> None:
         data = identifier._encode(text)
         plain = LanguageIdentifier._raw_score(identifier, data)
         assert identifier._raw_score(data).tolist() == plain.tolist()
+
+
+def test_an_unchecked_model_is_walked_byte_by_byte(
+    fresh_identifier: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from py3langid.langid import LanguageIdentifier
+
+    monkeypatch.setattr(language, "DFA_DEPTHS", {})
+    identifier = language._identifier()
+    assert type(identifier) is LanguageIdentifier
+    assert language.detect_language(SAMPLES["id"]) == "id"
