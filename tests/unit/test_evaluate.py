@@ -400,3 +400,5 @@ def test_name_fields_index_as_whoosh_does(value: str) -> None:
     ours = sorted(field.index(value))
     assert ours == sorted(patches._text_index(field, value))
     assert all(isinstance(term, bytes) for term, *_ in ours)
+    # Nothing was kept on the field itself: Whoosh pickles its attributes into the index.
+    assert field.__dict__.keys() == TEXT(analyzer=keyword_analyzer()).__dict__.keys()

@@ -63,10 +63,17 @@ class AnalysedText(TEXT):  # type: ignore[misc]
         """(term, frequency, weight, encoded positions) for each term of ``value``, a
         string or its :class:`Analysed` form."""
         analysed = value if isinstance(value, Analysed) else analyse(value, self.kind)
-        boost = self.format.field_boost
-        for term, positions in analysed.positions.items():
-            count = len(positions)
-            yield term.encode("utf-8"), count, count * boost, encode_positions(positions)
+        return analysed_postings(analysed, self.format.field_boost)
+
+
+def analysed_postings(
+    analysed: Analysed, boost: float
+) -> Iterator[tuple[bytes, int, float, bytes]]:
+    """What Whoosh's ``Positions`` format makes of a text, from its analysed form:
+    (term, frequency, weight, encoded positions) for each term."""
+    for term, positions in analysed.positions.items():
+        count = len(positions)
+        yield term.encode("utf-8"), count, count * boost, encode_positions(positions)
 
 
 _COUNT = struct.Struct("!I")  # Whoosh's pack_uint

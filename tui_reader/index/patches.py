@@ -367,27 +367,37 @@ def _pool_add(self: Any, item: tuple[str, bytes, int, float, bytes | None]) -> N
 _text_index = fields.TEXT.index
 
 
+# Which TEXT fields use the plain analyzer, by field object (kept here, not on the field:
+# Whoosh pickles a field's attributes into the index's schema). Whoosh makes new field
+# objects each time it reads the schema, hence the bound.
+_PLAIN_FIELDS: dict[int, tuple[Any, bool]] = {}
+_PLAIN_FIELDS_LIMIT = 64
+
+
 def _plain_words(field: Any) -> bool:
     """Whether a TEXT field indexes word positions with the plain analyzer (the names
     of sites, authors and entities), which :func:`analysis.analyse` computes ("xx")."""
-    plain = field.__dict__.get("_plain_words")
-    if plain is None:
-        from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer
-        from whoosh.formats import Positions
-        from whoosh.support.charset import accent_map
+    known = _PLAIN_FIELDS.get(id(field))
+    if known is not None and known[0] is field:
+        return known[1]
+    from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer
+    from whoosh.formats import Positions
+    from whoosh.support.charset import accent_map
 
-        from tui_reader.index.analysis import TOKEN_PATTERN
+    from tui_reader.index.analysis import TOKEN_PATTERN
 
-        steps = list(getattr(field.analyzer, "items", ()))
-        plain = (
-            type(field.format) is Positions
-            and [type(step) for step in steps] == [RegexTokenizer, LowercaseFilter, CharsetFilter]
-            and steps[0].expression.pattern == TOKEN_PATTERN
-            and steps[0].gaps is False
-            and steps[2].charmap == accent_map
-        )
-        field._plain_words = plain
-    return bool(plain)
+    steps = list(getattr(field.analyzer, "items", ()))
+    plain = (
+        type(field.format) is Positions
+        and [type(step) for step in steps] == [RegexTokenizer, LowercaseFilter, CharsetFilter]
+        and steps[0].expression.pattern == TOKEN_PATTERN
+        and steps[0].gaps is False
+        and steps[2].charmap == accent_map
+    )
+    if len(_PLAIN_FIELDS) >= _PLAIN_FIELDS_LIMIT:
+        _PLAIN_FIELDS.clear()
+    _PLAIN_FIELDS[id(field)] = (field, plain)  # the field kept alive: its id stays its own
+    return plain
 
 
 def _text_index_fast(self: Any, value: Any, **kwargs: Any) -> Any:
@@ -397,13 +407,9 @@ def _text_index_fast(self: Any, value: Any, **kwargs: Any) -> Any:
     if kwargs or not isinstance(value, str) or not _plain_words(self):
         return _text_index(self, value, **kwargs)
     from tui_reader.index.analysis import analyse
-    from tui_reader.index.fields import encode_positions
+    from tui_reader.index.fields import analysed_postings
 
-    boost = self.format.field_boost
-    return [
-        (term.encode("utf-8"), len(positions), len(positions) * boost, encode_positions(positions))
-        for term, positions in analyse(value, "xx").positions.items()
-    ]
+    return analysed_postings(analyse(value, "xx"), self.format.field_boost)
 
 
 def apply() -> None:
