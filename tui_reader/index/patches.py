@@ -132,7 +132,6 @@ def _add_postings_preloaded(self: Any, schema: Any, lengths: Any, items: Any) ->
 
 
 _TERM_INFO = struct.Struct("!BfIBBfII")  # W3TermInfo's header
-_NO_ID = 0xFFFFFFFF
 _F32 = struct.Struct("f")
 _FIELD_TERM = itemgetter(0, 1)
 # Whoosh means to leave tiny blocks uncompressed, but a slip (it sets the level to 0,
@@ -215,13 +214,11 @@ class _TermWriter:
         lens: Sequence[int | None],
     ) -> None:
         """The term's blocks (W3PostingsWriter), then its term info and table entry."""
-        start = self.postpos
-        out = [whoosh3.WHOOSH3_HEADER_MAGIC]
+        blocks: list[bytes] = []
         # W3TermInfo's running statistics
-        total, df, maxlength = 0.0, 0, 0
+        total, maxlength = 0.0, 0
         maxweight: float = 0
         minlength: int | None = None
-        minid: int | None = None
         size = len(ids)
         limit = self.blocklimit
         for first in range(0, size, limit):
@@ -234,52 +231,26 @@ class _TermWriter:
             block_max_len = max(known) if known else 0
             # W3TermInfo.add_block
             total += sum(block_weights)
-            df += end - first
             minlength = (
                 block_min_len if minlength is None else min(minlength, block_min_len)  # type: ignore[type-var]
             )
             maxlength = max(maxlength, block_max_len)
             maxweight = max(maxweight, block_max)
-            if minid is None:
-                minid = ids[first]
             # W3PostingsWriter._write_block
             block_ids = ids[first:end]
             deltas = tuple(b - a for a, b in zip([0, *block_ids], block_ids, strict=False))
-            data = dumps(
-                (deltas, _mini_weights(block_weights), self.mini_values(values[first:end])), 2
+            data = (deltas, _mini_weights(block_weights), self.mini_values(values[first:end]))
+            blocks += self.block(
+                data,
+                end - first,
+                block_ids[-1],
+                block_max,
+                block_min_len,
+                block_max_len,
+                end == size,
             )
-            comp = self.compression if len(data) >= COMPRESS_MIN else 0
-            if comp:
-                data = zlib.compress(data, comp)
-            info = dumps(
-                (
-                    end - first,
-                    block_ids[-1],
-                    block_max,
-                    comp,
-                    length_to_byte(block_min_len),
-                    length_to_byte(block_max_len),
-                ),
-                2,
-            )
-            blocklength = len(info) + len(data)
-            out += [pack_int(-blocklength if end == size else blocklength), info, data]
-        chunk = b"".join(out)
-        self.postfile.write(chunk)
-        self.postpos += len(chunk)
-        terminfo = _TERM_INFO.pack(
-            False,
-            total,
-            df,
-            0 if minlength is None else length_to_byte(minlength),
-            length_to_byte(maxlength),
-            maxweight,
-            _NO_ID if minid is None else minid,
-            ids[-1],
-        )
-        self.add_key(
-            pack_ushort(self.fw._fieldid) + btext,
-            terminfo + pack_long(start) + pack_int(len(chunk)),
+        self.finish_term(
+            btext, blocks, total, size, minlength, maxlength, maxweight, ids[0], ids[-1]
         )
 
     def write_single(
@@ -290,27 +261,60 @@ class _TermWriter:
         top: float = weight if weight > 0 else 0
         low = length if length else None
         high = length if length else 0
-        fixedsize = self.fixedsize
-        if fixedsize is None or fixedsize < 0:
-            kept: Any = (value,) if value else ()
-        elif fixedsize == 0:
-            kept = None
-        else:
-            kept = value
-        data = dumps(((docnum,), None if stored == 1.0 else stored, kept), 2)
-        comp = self.compression if len(data) >= COMPRESS_MIN else 0
+        data = ((docnum,), None if stored == 1.0 else stored, self.mini_values((value,)))
+        blocks = self.block(data, 1, docnum, top, low, high, True)
+        self.finish_term(btext, blocks, stored, 1, low, high, top, docnum, docnum)
+
+    def block(
+        self,
+        data: tuple[Any, ...],
+        count: int,
+        last_id: int,
+        maxweight: float,
+        minlength: int | None,
+        maxlength: int,
+        final: bool,
+    ) -> list[bytes]:
+        """One block's bytes as W3PostingsWriter._write_block writes them: its length
+        (negative for the term's last block), its header, then its (compressed) data."""
+        pickled = dumps(data, 2)
+        comp = self.compression if len(pickled) >= COMPRESS_MIN else 0
         if comp:
-            data = zlib.compress(data, comp)
-        info = dumps((1, docnum, top, comp, length_to_byte(low), length_to_byte(high)), 2)
-        chunk = b"".join(
-            (whoosh3.WHOOSH3_HEADER_MAGIC, pack_int(-(len(info) + len(data))), info, data)
+            pickled = zlib.compress(pickled, comp)
+        info = dumps(
+            (count, last_id, maxweight, comp, length_to_byte(minlength), length_to_byte(maxlength)),
+            2,
         )
+        blocklength = len(info) + len(pickled)
+        return [pack_int(-blocklength if final else blocklength), info, pickled]
+
+    def finish_term(
+        self,
+        btext: bytes,
+        blocks: list[bytes],
+        weight: float,
+        df: int,
+        minlength: int | None,
+        maxlength: int,
+        maxweight: float,
+        first_id: int,
+        last_id: int,
+    ) -> None:
+        """The term's postings into the postings file, then its term info (W3TermInfo)
+        and its entry in the terms table."""
+        chunk = b"".join([whoosh3.WHOOSH3_HEADER_MAGIC, *blocks])
         start = self.postpos
         self.postfile.write(chunk)
         self.postpos += len(chunk)
-        lowbyte = 0 if low is None else length_to_byte(low)
         terminfo = _TERM_INFO.pack(
-            False, stored, 1, lowbyte, length_to_byte(high), top, docnum, docnum
+            False,
+            weight,
+            df,
+            0 if minlength is None else length_to_byte(minlength),
+            length_to_byte(maxlength),
+            maxweight,
+            first_id,
+            last_id,
         )
         self.add_key(
             pack_ushort(self.fw._fieldid) + btext,
