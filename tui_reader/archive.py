@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     # open an archive and list it, which is what the reader does first.
     from tui_reader.importer import ImportItem
     from tui_reader.index import Index, RawResult
+    from tui_reader.index.build import Prepare
 
 Progress = Callable[[int], None]
 STORE_BATCH = 200
@@ -215,11 +216,18 @@ class Archive:
 
     @contextlib.contextmanager
     def indexing(
-        self, *, procs: int = 1, wait: float | None = None, progress: Progress | None = None
+        self,
+        *,
+        procs: int = 1,
+        wait: float | None = None,
+        progress: Progress | None = None,
+        prepare: Prepare | None = None,
+        on_prepared: Callable[[Any], None] | None = None,
     ) -> Iterator[Callable[[Sequence[int]], None]]:
         """Index stored articles as they become ready, in one index commit at the end
         (written by ``procs`` worker processes when more than one, which report each
-        batch written to ``progress``).
+        batch written to ``progress``). With ``prepare``, the documents go through it
+        first, in those processes (see :meth:`~tui_reader.index.engine.Index.session`).
 
         Yields a function taking article ids; they are marked indexed once the commit is
         done. For a stream of work (a refresh's analysis): one commit writes each common
@@ -232,6 +240,8 @@ class Archive:
             procs=procs,
             stems_path=self.stems_path(),
             progress=progress,
+            prepare=prepare,
+            on_prepared=on_prepared,
         ) as session:
 
             def add(ids: Sequence[int]) -> None:

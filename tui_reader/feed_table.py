@@ -156,10 +156,6 @@ class FeedTable:
                 if r.response is not None and not r.response.not_modified:
                     _record_validators(db, r)
 
-    def save_analysis(self, items: Sequence[tuple[int, PreparedArticle]]) -> None:
-        """Store language and entities computed after the articles were stored."""
-        self.store.save_analysis(items)
-
 
 def _record_validators(db: sqlite3.Connection, r: FeedResult) -> None:
     assert r.response is not None

@@ -33,7 +33,14 @@ from tui_reader.feeds import (
     parse_feed,
 )
 from tui_reader.fetch import Fetcher, FetchSettings, PageInput, Response, check_url
-from tui_reader.models import Feed, IngestOutcome, IngestReport, IngestStatus, PreparedArticle
+from tui_reader.models import (
+    Analysis,
+    Feed,
+    IngestOutcome,
+    IngestReport,
+    IngestStatus,
+    PreparedArticle,
+)
 
 if TYPE_CHECKING:
     from tui_reader.archive import Archive
@@ -47,8 +54,10 @@ FEED_ACCEPT = (
 POOL_MIN_JOBS = 8  # below this, a worker process costs more to start than it saves
 STORE_BATCH = 200
 ANALYSE_CHUNK = 32
-# From this many new items, worker processes write the index (this process, busy with
-# the network and the store, would be the bottleneck).
+INDEX_SEND_BATCH = 200  # articles read from the store and sent to the index workers at once
+# From this many new items, worker processes analyse and index them (this process, busy
+# with the network and the store, would be the bottleneck); fewer are analysed in the pool
+# and indexed here.
 PARALLEL_INDEX_ITEMS = 1000
 RefreshStatus = Literal["ok", "unchanged", "failed"]
 
@@ -406,8 +415,12 @@ class FetchService:
 
     async def _analyse(self, stored: list[tuple[int, PreparedArticle]]) -> None:
         """Phase two: language and entities in the pool; the writer thread stores each
-        finished part and adds it to one index commit while the workers go on."""
+        finished part and adds it to one index commit while the workers go on (for many
+        articles, see :meth:`_analyse_while_indexing`)."""
         if not stored:
+            return
+        if len(stored) >= PARALLEL_INDEX_ITEMS and self._workers > 1:
+            await self._write(self._analyse_while_indexing, [i for i, _ in stored])
             return
         heavy = len(stored) >= POOL_MIN_JOBS * 4
         known_stems = await self._write(self.archive.load_stem_cache)
@@ -443,8 +456,29 @@ class FetchService:
 
         for prepared in results:
             learn_stems(prepared.stems)
-        self.feeds.save_analysis(list(zip(ids, results, strict=True)))
+        self.archive.store.save_analysis(
+            [Analysis(i, p.lang, p.entities) for i, p in zip(ids, results, strict=True)]
+        )
         index(ids)
+
+    def _analyse_while_indexing(self, ids: list[int]) -> None:
+        """Writer thread, for many new articles: the processes that write the index
+        analyse each article just before they index it, and this thread stores what
+        they found. Each article's text goes to a worker once, and its analysis comes
+        back once (a separate analysis pool sent the text there and back again, and
+        this process then read it all once more to index it)."""
+        from tui_reader.language import cache_dir as language_cache_dir
+        from tui_reader.pipeline import DocAnalysis
+
+        known_stems = self.archive.load_stem_cache()
+        with self.archive.indexing(
+            procs=self._workers,
+            prepare=DocAnalysis(self.entities, language_cache_dir()),
+            on_prepared=functools.partial(self.archive.store.save_analysis, reindex=False),
+        ) as add:
+            for start in range(0, len(ids), INDEX_SEND_BATCH):
+                add(ids[start : start + INDEX_SEND_BATCH])
+        self.archive.save_stem_cache(known_stems)
 
     def _write_later(
         self, fn: Callable[..., Any], *args: Any, **kwargs: Any

@@ -211,6 +211,16 @@ class PreparedArticle:
 
 
 @dataclass(frozen=True, slots=True)
+class Analysis:
+    """What analysis found for a stored article: its language, and its entities (None
+    when recognition did not run)."""
+
+    article_id: int
+    lang: str | None
+    entities: tuple[EntityMention, ...] | None
+
+
+@dataclass(frozen=True, slots=True)
 class IndexDoc:
     """What the index needs to know about one article."""
 

@@ -9,7 +9,7 @@ import logging
 import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from tui_reader.index.analysis import language_kind, new_indonesian_stems
 from tui_reader.language import cache_dir as language_cache_dir
 from tui_reader.language import detect_language
 from tui_reader.language import set_cache_dir as set_language_cache_dir
-from tui_reader.models import ArticleDraft, EntityMention, PreparedArticle
+from tui_reader.models import Analysis, ArticleDraft, EntityMention, IndexDoc, PreparedArticle
 from tui_reader.textutil import clean_line, clean_text, content_hash, word_count
 from tui_reader.workers import exit_with_parent, forkserver_context
 
@@ -65,6 +65,32 @@ def complete(base: PreparedArticle, *, entities: bool = True) -> PreparedArticle
         entities=recognize_entities(text, lang) if entities else None,
         stems=stems,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class DocAnalysis:
+    """Analysis of stored articles on their way into the index, in the processes that
+    write it (a ``prepare`` for :meth:`~tui_reader.archive.Archive.indexing`): each
+    document gets its language, when it has none, and its entities; the report holds
+    what the store keeps of that. Language models are cached in ``model_cache``.
+    """
+
+    entities: bool
+    model_cache: Path | None
+
+    def __call__(self, docs: list[IndexDoc]) -> tuple[list[IndexDoc], list[Analysis]]:
+        if language_cache_dir() != self.model_cache:
+            set_language_cache_dir(self.model_cache)
+        analysed: list[IndexDoc] = []
+        report: list[Analysis] = []
+        for doc in docs:
+            lang = doc.lang or detect_language(f"{doc.title}\n{doc.text}")
+            found = recognize_entities(doc.text, lang) if self.entities else None
+            report.append(Analysis(doc.id, lang, found))
+            # The index takes names and types, not offsets (as the store gives them).
+            named = tuple(EntityMention(e.name, e.type, e.count) for e in found or ())
+            analysed.append(replace(doc, lang=lang, entities=named))
+        return analysed, report
 
 
 def recognize_entities(text: str, lang: str | None) -> tuple[EntityMention, ...] | None:

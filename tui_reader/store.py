@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from tui_reader.errors import ArchiveBusyError, NotFoundError, StoreError
 from tui_reader.models import (
+    Analysis,
     Article,
     ArticleSummary,
     EntityCount,
@@ -266,16 +267,22 @@ class Store:
                 (article_id,),
             )
 
-    def save_analysis(self, items: Sequence[tuple[int, PreparedArticle]]) -> None:
-        """Store language and entities computed after the articles were stored."""
+    def save_analysis(self, found: Sequence[Analysis], *, reindex: bool = True) -> None:
+        """Store language and entities computed after the articles were stored.
+
+        The articles then need indexing again, unless ``reindex`` is False: the index
+        documents being written already hold this analysis (they were read before it was
+        stored, so their version is the one to mark indexed).
+        """
+        bump = 1 if reindex else 0
         with self.transaction() as db:
             db.executemany(
                 "UPDATE articles SET lang = ?, entities_done = ?, "
-                "needs_index = needs_index + 1 WHERE id = ?",
-                [(item.lang, int(item.entities is not None), aid) for aid, item in items],
+                "needs_index = needs_index + ? WHERE id = ?",
+                [(a.lang, int(a.entities is not None), bump, a.article_id) for a in found],
             )
             self._replace_mentions(
-                db, [(aid, item.entities) for aid, item in items if item.entities is not None]
+                db, [(a.article_id, a.entities) for a in found if a.entities is not None]
             )
 
     def ids_without_entities(self) -> list[int]:

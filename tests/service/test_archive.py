@@ -7,7 +7,7 @@ import pytest
 from tests.helpers import EN_VISIT, ID_OTHER, ID_VISIT, make_archive
 from tui_reader.archive import Archive
 from tui_reader.errors import QueryError
-from tui_reader.models import EntityMention
+from tui_reader.models import EntityMention, IndexDoc
 
 
 @pytest.fixture
@@ -180,6 +180,26 @@ def test_a_failing_index_worker_leaves_the_index_as_it_was(archive: Archive) -> 
     assert titles(archive, "berkunjung") == [ID_VISIT.title]
     archive.set_tags(docs[0].id, ["baru"])  # the index lock was released
     assert titles(archive, "tag:baru") == [ID_VISIT.title]
+
+
+def _tag_prepared(docs: list[IndexDoc]) -> tuple[list[IndexDoc], list[int]]:
+    """A ``prepare`` step (module level: worker processes unpickle it)."""
+    return [replace(d, tags=("prepared",)) for d in docs], [d.id for d in docs]
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_a_prepare_step_changes_the_documents_and_reports_back(
+    archive: Archive, procs: int
+) -> None:
+    ids = [h.article.id for h in archive.search("lang:id").hits]
+    reports: list[list[int]] = []
+    with archive.index.session(
+        bulk=True, procs=procs, prepare=_tag_prepared, on_prepared=reports.append
+    ) as session:
+        session.add(archive.store.index_docs(ids))
+    assert sorted(i for report in reports for i in report) == sorted(ids)
+    assert sorted(h.article.id for h in archive.search("tag:prepared").hits) == sorted(ids)
+    assert archive.index.doc_count() == 3
 
 
 @pytest.mark.parametrize("index_workers", [1, 2])

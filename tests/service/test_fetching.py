@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import time
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,7 @@ from tui_reader.errors import InputError
 from tui_reader.feeds import parse_opml
 from tui_reader.fetching import FetchService, RefreshEvent
 from tui_reader.models import IngestStatus
+from tui_reader.paths import resolve_paths
 
 RSS = {"Content-Type": "application/rss+xml"}
 
@@ -63,26 +65,57 @@ async def test_feed_add_and_refresh(
     assert again.new_articles == 0
 
 
-async def test_a_large_refresh_is_indexed_by_worker_processes(
-    http_server: LoopbackServer, fetch_archive: Archive, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from tui_reader import fetching
-
-    monkeypatch.setattr(fetching, "PARALLEL_INDEX_ITEMS", 1)
-    _site(http_server)
-    service = FetchService(fetch_archive, settings=FAST, workers=2)
+async def _refresh_into(archive: Archive, url: str) -> None:
+    service = FetchService(archive, settings=FAST, workers=2)
     try:
-        await service.add_feed(http_server.url("/feed.xml"))
+        await service.add_feed(url)
         report = await service.refresh(summary_only=True)
     finally:
         await service.aclose()
     assert report.new_articles == 3
-    assert fetch_archive.index.doc_count() == fetch_archive.count() == 3
-    assert fetch_archive.search("Semarang").total == 1
-    # Analysed in the workers after being stored: language and entities, searchable.
-    assert {a.lang for a in fetch_archive.list_articles()} == {"id", "en"}
-    assert fetch_archive.search("place:Semarang").total == 1
-    assert fetch_archive.doctor().ok
+
+
+def _analysis(archive: Archive) -> dict[str, tuple[str | None, object]]:
+    articles = [archive.get(a.id) for a in archive.list_articles()]
+    return {a.summary.title: (a.summary.lang, a.entities) for a in articles}
+
+
+async def test_a_large_refresh_is_analysed_and_indexed_by_worker_processes(
+    http_server: LoopbackServer,
+    fetch_archive: Archive,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tui_reader import fetching
+
+    _site(http_server)
+    # The same feed into two archives: a small refresh's way (analysis in threads, then
+    # indexed here), and a large one's (analysed by the processes that write the index).
+    with Archive(resolve_paths(tmp_path / "small")) as small:
+        await _refresh_into(small, http_server.url("/feed.xml"))
+        monkeypatch.setattr(fetching, "PARALLEL_INDEX_ITEMS", 1)
+        await _refresh_into(fetch_archive, http_server.url("/feed.xml"))
+        assert fetch_archive.index.doc_count() == fetch_archive.count() == 3
+        assert fetch_archive.search("Semarang").total == 1
+        # Language and entities stored (offsets too), as the other way stores them...
+        assert {a.lang for a in fetch_archive.list_articles()} == {"id", "en"}
+        found = _analysis(fetch_archive)
+        assert found == _analysis(small)
+        assert any(entities for _, entities in found.values())
+        # ...indexed with the articles, which are not left to be indexed again...
+        assert fetch_archive.store.pending_index()[0] == []
+        assert fetch_archive.doctor().ok
+        # ...and found alike.
+        queries = ["lang:id", "lang:en", "place:Semarang", "Semarang", "banjir"] + [
+            f'{field}:"{e.name}"'
+            for _, entities in found.values()
+            for e in entities
+            for field in [{"PER": "person", "ORG": "org", "LOC": "place"}[e.type]]
+        ]
+        for query in queries:
+            ours = [h.article.title for h in fetch_archive.search(query).hits]
+            assert ours == [h.article.title for h in small.search(query).hits], query
+        assert fetch_archive.search("place:Semarang").total == 1
 
 
 # -- faults: one clear line per URL, the rest of the batch still succeeds ---------------

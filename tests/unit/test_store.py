@@ -7,7 +7,7 @@ import pytest
 
 from tests.helpers import EN_VISIT, ID_VISIT
 from tui_reader.errors import NotFoundError, StoreError
-from tui_reader.models import EntityMention, IngestStatus, PreparedArticle
+from tui_reader.models import Analysis, EntityMention, IngestStatus, PreparedArticle
 from tui_reader.schema import LATEST_VERSION
 from tui_reader.store import Store, entity_ids_sql
 from tui_reader.textutil import content_hash
@@ -96,7 +96,7 @@ def test_entities_of_a_batch_share_rows_and_replace_old_mentions(store: Store) -
     assert store.get(a).entities == (java_place, jokowi)  # most mentioned first
     assert store.get(b).entities == (java_org, jokowi)  # then by name
     # Analysis done again: the old mentions go, the new ones come.
-    store.save_analysis([(a, replace(first, entities=(java_org,))), (b, second)])
+    store.save_analysis([Analysis(a, "id", (java_org,)), Analysis(b, "en", second.entities)])
     assert store.get(a).entities == (java_org,)
     assert store.get(b).entities == (java_org, jokowi)
     assert {(t.name, t.type, t.articles) for t in store.top_entities()} == {
@@ -186,3 +186,17 @@ def test_a_change_while_indexing_stays_pending(store: Store) -> None:
     [again] = store.index_docs([a])
     store.mark_indexed({again.id: again.version})
     assert store.pending_index()[0] == []
+
+
+def test_analysis_needs_indexing_again_unless_it_is_in_the_documents_being_written(
+    store: Store,
+) -> None:
+    a, b = (o.article_id or 0 for o in store.save_batch([prepared(), prepared(EN_VISIT)]))
+    read = {d.id: d.version for d in store.index_docs([a, b])}
+    jokowi = EntityMention("Joko Widodo", "PER", 1, ((0, 4),))
+    store.save_analysis([Analysis(a, "id", (jokowi,))])  # found after the read: index again
+    store.save_analysis([Analysis(b, "en", ())], reindex=False)  # written with the read
+    store.mark_indexed(read)
+    assert store.pending_index()[0] == [a]
+    assert store.get(b).summary.lang == "en"
+    assert store.get(a).entities == (jokowi,)

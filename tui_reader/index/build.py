@@ -24,6 +24,8 @@ from tui_reader.workers import forkserver_context
 WORKER_LIMIT_MB = 128
 REPLACE_BATCH = 200
 RESULT_WAIT_SECONDS = 5.0
+# Run on each batch before it is written: (documents to write, a report for the caller).
+Prepare = Callable[[list[IndexDoc]], tuple[list[IndexDoc], Any]]
 
 
 def add_documents(
@@ -65,7 +67,10 @@ def batched(items: Iterable[IndexDoc], size: int) -> Iterator[list[IndexDoc]]:
 class SegmentBuilder:
     """Worker processes that each write one new segment from the batches sent to them.
 
-    The caller holds the index's writer (and so its lock) from start to commit.
+    The caller holds the index's writer (and so its lock) from start to commit. With
+    ``prepare`` (picklable), each worker first passes every batch through it, writes the
+    documents it returns, and sends its report back to ``on_prepared``, which runs in
+    this process, in the thread that sends batches and finishes.
     """
 
     def __init__(
@@ -75,6 +80,8 @@ class SegmentBuilder:
         procs: int,
         stems_path: Path | None = None,
         progress: Callable[[int], None] | None = None,
+        prepare: Prepare | None = None,
+        on_prepared: Callable[[Any], None] | None = None,
     ) -> None:
         context = forkserver_context()
         self._jobs: Any = context.Queue(procs * 2)
@@ -84,14 +91,14 @@ class SegmentBuilder:
         self._workers = [
             context.Process(
                 target=_worker,
-                args=(str(directory), self._jobs, self._results, stems, parent),
+                args=(str(directory), self._jobs, self._results, stems, parent, prepare),
                 daemon=True,
             )
             for _ in range(procs)
         ]
         for worker in self._workers:
             worker.start()
-        self._collector = _Collector(self._results, progress)
+        self._collector = _Collector(self._results, progress, on_prepared)
         self._stopped = False
 
     def send(self, batch: Sequence[IndexDoc]) -> None:
@@ -154,9 +161,15 @@ class SegmentBuilder:
 class _Collector:
     """What the workers report: progress, finished segments, or an error."""
 
-    def __init__(self, results: Any, progress: Callable[[int], None] | None) -> None:
+    def __init__(
+        self,
+        results: Any,
+        progress: Callable[[int], None] | None,
+        on_prepared: Callable[[Any], None] | None = None,
+    ) -> None:
         self._results = results
         self._progress = progress
+        self._on_prepared = on_prepared
         self.segments: list[Any] = []
         self.words: dict[str, set[str]] = {}
         self.finished = 0
@@ -177,6 +190,8 @@ class _Collector:
         kind = message[0]
         if kind == "batch" and self._progress:
             self._progress(message[1])
+        elif kind == "prepared" and self._on_prepared:
+            self._on_prepared(message[1])
         elif kind == "done":
             _, segment, words, stems = message
             if segment is not None:
@@ -191,20 +206,26 @@ class _Collector:
 
 
 def _worker(
-    directory: str, jobs: Any, results: Any, stems_path: str | None, parent_pid: int
+    directory: str,
+    jobs: Any,
+    results: Any,
+    stems_path: str | None,
+    parent_pid: int,
+    prepare: Prepare | None = None,
 ) -> None:
     """One worker: index every batch it is sent into one segment, then report it."""
     from tui_reader.workers import exit_with_parent
 
     exit_with_parent(parent_pid)
     try:
-        results.put(("done", *_write_segment(Path(directory), jobs, results, stems_path)))
+        segment = _write_segment(Path(directory), jobs, results, stems_path, prepare)
+        results.put(("done", *segment))
     except BaseException as exc:  # reported to the parent, which cancels the build
         results.put(("error", f"{type(exc).__name__}: {exc}"))
 
 
 def _write_segment(
-    directory: Path, jobs: Any, results: Any, stems_path: str | None
+    directory: Path, jobs: Any, results: Any, stems_path: str | None, prepare: Prepare | None
 ) -> tuple[Any, dict[str, set[str]], dict[str, str]]:
     from whoosh import index as windex
     from whoosh.writing import SegmentWriter
@@ -223,6 +244,9 @@ def _write_segment(
     # The temporary folder is shared by every writer of the index: the parent's writer
     # removes it when it commits or cancels.
     while (batch := jobs.get()) is not None:
+        if prepare is not None:
+            batch, report = prepare(batch)
+            results.put(("prepared", report))
         results.put(("batch", add_documents(writer, batch, words, replace=False)))
     segment = writer._finalize_segment() if writer._added else None
     if segment is None:

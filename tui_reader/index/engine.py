@@ -26,7 +26,7 @@ from tui_reader.index.analysis import (
     language_kind,
     word_normalizer,
 )
-from tui_reader.index.build import SegmentBuilder
+from tui_reader.index.build import Prepare, SegmentBuilder
 from tui_reader.index.evaluate import Evaluator
 from tui_reader.index.fields import (
     BODY_FIELDS,
@@ -170,12 +170,16 @@ class Index:
         procs: int = 1,
         stems_path: Path | None = None,
         progress: Callable[[int], None] | None = None,
+        prepare: Prepare | None = None,
+        on_prepared: Callable[[Any], None] | None = None,
     ) -> Iterator[IndexSession]:
         """One writer for many changes, committed once at the end (cancelled on error).
 
         With ``procs`` > 1, new documents are written by that many worker processes
         (a :class:`ParallelSession`; they start from the stems cached at ``stems_path``
-        and report each batch written to ``progress``).
+        and report each batch written to ``progress``). New documents go through
+        ``prepare`` first, in those processes when there are some, and its reports to
+        ``on_prepared`` (see :class:`~tui_reader.index.build.SegmentBuilder`).
 
         Raises:
             ArchiveBusyError: when another process holds the index for over ``wait`` s.
@@ -183,7 +187,7 @@ class Index:
         """
         writer = self._writer(self._open(), bulk, wait)
         if procs <= 1:
-            session = IndexSession(writer)
+            session = IndexSession(writer, prepare, on_prepared)
             try:
                 yield session
                 # Words first: should the commit fail, a few extra words are harmless.
@@ -194,7 +198,12 @@ class Index:
             writer.commit(merge=not bulk)
         else:
             builder = SegmentBuilder(
-                self.directory, procs=procs, stems_path=stems_path, progress=progress
+                self.directory,
+                procs=procs,
+                stems_path=stems_path,
+                progress=progress,
+                prepare=prepare,
+                on_prepared=on_prepared,
             )
             try:
                 yield ParallelSession(writer, builder)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from tui_reader.index.build import SegmentBuilder, add_documents, batched
+from tui_reader.index.build import Prepare, SegmentBuilder, add_documents, batched
 from tui_reader.index.fields import STEMMED_FIELDS
 from tui_reader.models import IndexDoc
 
@@ -13,10 +13,21 @@ BUILD_BATCH = 200  # documents per message to an index-building worker
 
 
 class IndexSession:
-    """Changes going into one index commit."""
+    """Changes going into one index commit.
 
-    def __init__(self, writer: Any) -> None:
+    With ``prepare``, new documents first go through it, and its report to
+    ``on_prepared`` (see :class:`~tui_reader.index.build.SegmentBuilder`).
+    """
+
+    def __init__(
+        self,
+        writer: Any,
+        prepare: Prepare | None = None,
+        on_prepared: Callable[[Any], None] | None = None,
+    ) -> None:
         self._writer = writer
+        self._prepare = prepare
+        self._on_prepared = on_prepared
         self.words: dict[str, set[str]] = {field: set() for field in STEMMED_FIELDS}
         self._sent: set[int] = set()
         # Articles left out of this commit (see _first_copies): they stay pending.
@@ -24,7 +35,12 @@ class IndexSession:
 
     def add(self, docs: Iterable[IndexDoc]) -> int:
         """Add or replace documents; returns how many."""
-        return add_documents(self._writer, self._first_copies(docs), self.words, replace=True)
+        new = list(self._first_copies(docs))
+        if self._prepare is not None:
+            new, report = self._prepare(new)
+            if self._on_prepared is not None:
+                self._on_prepared(report)
+        return add_documents(self._writer, new, self.words, replace=True)
 
     def _first_copies(self, docs: Iterable[IndexDoc]) -> Iterator[IndexDoc]:
         """Each article once per commit: the old version a second copy should replace
