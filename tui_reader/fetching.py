@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import functools
 import os
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -60,6 +61,10 @@ INDEX_SEND_BATCH = 200  # articles read from the store and sent to the index wor
 # and indexed here.
 PARALLEL_INDEX_ITEMS = 1000
 RefreshStatus = Literal["ok", "unchanged", "failed"]
+
+
+class RefreshCancelled(Exception):
+    """Raised in the writer thread to stop work whose refresh was cancelled."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -420,7 +425,12 @@ class FetchService:
         if not stored:
             return
         if len(stored) >= PARALLEL_INDEX_ITEMS and self._workers > 1:
-            await self._write(self._analyse_while_indexing, [i for i, _ in stored])
+            stop = threading.Event()
+            try:
+                await self._write(self._analyse_while_indexing, [i for i, _ in stored], stop)
+            except BaseException:  # cancelled: the writer thread gives up at its next batch
+                stop.set()
+                raise
             return
         heavy = len(stored) >= POOL_MIN_JOBS * 4
         known_stems = await self._write(self.archive.load_stem_cache)
@@ -461,12 +471,16 @@ class FetchService:
         )
         index(ids)
 
-    def _analyse_while_indexing(self, ids: list[int]) -> None:
+    def _analyse_while_indexing(self, ids: list[int], stop: threading.Event) -> None:
         """Writer thread, for many new articles: the processes that write the index
         analyse each article just before they index it, and this thread stores what
         they found. Each article's text goes to a worker once, and its analysis comes
         back once (a separate analysis pool sent the text there and back again, and
-        this process then read it all once more to index it)."""
+        this process then read it all once more to index it).
+
+        Once ``stop`` is set, the index commit is cancelled at the next batch: the
+        articles stay stored, and pending for the index.
+        """
         from tui_reader.language import cache_dir as language_cache_dir
         from tui_reader.pipeline import DocAnalysis
 
@@ -477,6 +491,8 @@ class FetchService:
             on_prepared=functools.partial(self.archive.store.save_analysis, reindex=False),
         ) as add:
             for start in range(0, len(ids), INDEX_SEND_BATCH):
+                if stop.is_set():
+                    raise RefreshCancelled("the refresh was cancelled")
                 add(ids[start : start + INDEX_SEND_BATCH])
         self.archive.save_stem_cache(known_stems)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
 import time
@@ -15,7 +16,8 @@ from tui_reader.archive import Archive
 from tui_reader.errors import InputError
 from tui_reader.feeds import parse_opml
 from tui_reader.fetching import FetchService, RefreshEvent
-from tui_reader.models import IngestStatus
+from tui_reader.index.build import SegmentBuilder
+from tui_reader.models import IndexDoc, IngestStatus
 from tui_reader.paths import resolve_paths
 
 RSS = {"Content-Type": "application/rss+xml"}
@@ -116,6 +118,43 @@ async def test_a_large_refresh_is_analysed_and_indexed_by_worker_processes(
             ours = [h.article.title for h in fetch_archive.search(query).hits]
             assert ours == [h.article.title for h in small.search(query).hits], query
         assert fetch_archive.search("place:Semarang").total == 1
+
+
+async def test_a_cancelled_refresh_leaves_its_articles_stored_and_pending(
+    http_server: LoopbackServer, fetch_archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from tui_reader import fetching
+
+    _site(http_server)
+    service = FetchService(fetch_archive, settings=FAST, workers=2)
+    await service.add_feed(http_server.url("/feed.xml"))
+    # Stored (phase one) but not analysed: the analysis is what gets cancelled.
+    monkeypatch.setattr(service, "_analyse", lambda stored: asyncio.sleep(0))
+    await service.refresh(summary_only=True)
+    ids = [a.id for a in fetch_archive.list_articles()]
+    monkeypatch.setattr(fetching, "INDEX_SEND_BATCH", 1)
+    stop = threading.Event()
+    sent: list[int] = []
+    real_send = SegmentBuilder.send
+
+    def send_then_stop(self: SegmentBuilder, batch: list[IndexDoc]) -> None:
+        real_send(self, batch)
+        sent.extend(d.id for d in batch)
+        stop.set()  # the user cancels while the first article is being analysed
+
+    monkeypatch.setattr(SegmentBuilder, "send", send_then_stop)
+    try:
+        with pytest.raises(fetching.RefreshCancelled):
+            await asyncio.to_thread(service._analyse_while_indexing, ids, stop)
+    finally:
+        await service.aclose()
+    assert len(sent) == 1  # no more batches after the stop
+    assert fetch_archive.count() == 3 and fetch_archive.index.doc_count() == 0
+    assert sorted(fetch_archive.store.pending_index()[0]) == sorted(ids)
+    fetch_archive.sync_index()  # the next sync indexes them
+    assert fetch_archive.index.doc_count() == 3
 
 
 # -- faults: one clear line per URL, the rest of the batch still succeeds ---------------
