@@ -10,6 +10,9 @@ from multiprocessing.context import ForkServerContext
 
 # What worker processes run: the forkserver imports it once, and every worker forked from
 # it starts with it loaded (each used to spend ~0.3 s of CPU importing it again).
+# "__main__" is skipped by this Python's forkserver (it looks for a "main_path" that
+# multiprocessing's preparation data never holds), so each worker still runs a script's
+# top level once more: a script that starts workers should keep its top level light.
 PRELOAD = (
     "__main__",
     "tui_reader.pipeline",
