@@ -5,7 +5,8 @@ Network I/O is async (httpx); parsing and extraction run in a worker process poo
 event loop never blocks and the archive sees one writer at a time.
 
 A refresh has two phases: new items are stored first (listable at once, language and
-entities not yet known), then analysed in parallel and indexed in batches.
+entities not yet known), then analysed in parallel and indexed in one commit (many items
+are analysed by the processes that write the index, just before they index them).
 """
 
 from __future__ import annotations
