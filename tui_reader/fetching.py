@@ -37,6 +37,7 @@ from tui_reader.feeds import (
 from tui_reader.fetch import Fetcher, FetchSettings, PageInput, Response, check_url
 from tui_reader.models import (
     Analysis,
+    ArticleDraft,
     Feed,
     IngestOutcome,
     IngestReport,
@@ -61,6 +62,8 @@ INDEX_SEND_BATCH = 200  # articles read from the store and sent to the index wor
 # with the network and the store, would be the bottleneck); fewer are analysed in the pool
 # and indexed here.
 PARALLEL_INDEX_ITEMS = 1000
+# Articles an earlier refresh left unanalysed that one refresh catches up on, at most.
+UNANALYSED_LIMIT = 2000
 RefreshStatus = Literal["ok", "unchanged", "failed"]
 
 
@@ -346,8 +349,22 @@ class FetchService:
         await self._commit(batch, events, stored, progress)
         if on_stored:
             on_stored(len(stored))
-        await self._analyse(stored)
+        new = {article_id for article_id, _ in stored}
+        earlier = await self._write(self._unanalysed, new) if self.entities else []
+        await self._analyse(stored + earlier)
         return _report(events)
+
+    def _unanalysed(self, new: set[int]) -> list[tuple[int, PreparedArticle]]:
+        """Writer thread: articles an earlier refresh stored but did not get to analyse
+        (cancelled, or killed, after storing them), as analysis needs them: this refresh
+        analyses them too, so they do not stay without language and entities."""
+        store = self.archive.store
+        ids = [i for i in store.unanalysed(UNANALYSED_LIMIT + len(new)) if i not in new]
+        ids = ids[:UNANALYSED_LIMIT]
+        # They may be indexed already (without analysis): until this refresh's commit
+        # holds their analysis, they are pending again.
+        store.mark_for_index(ids)
+        return [(d.id, _for_analysis(d.title, d.text, d.lang)) for d in store.index_docs(ids)]
 
     async def _refresh_one(self, feed: Feed, summary_only: bool, heavy: bool) -> FeedResult:
         result = FeedResult(feed)
@@ -503,6 +520,12 @@ class FetchService:
         """Queue a write on the writer thread without waiting for it (order is kept)."""
         call = functools.partial(fn, *args, **kwargs)
         return asyncio.get_running_loop().run_in_executor(self._writer, call)
+
+
+def _for_analysis(title: str, text: str, lang: str | None) -> PreparedArticle:
+    """A stored article as analysis takes it (its title, text and language)."""
+    draft = ArticleDraft(title=title, text=text, lang=lang, origin="feed")
+    return PreparedArticle(draft=draft, lang=lang, content_hash="", word_count=0)
 
 
 def _text_only(item: PreparedArticle) -> PreparedArticle:

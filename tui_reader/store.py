@@ -285,9 +285,12 @@ class Store:
                 db, [(a.article_id, a.entities) for a in found if a.entities is not None]
             )
 
-    def ids_without_entities(self) -> list[int]:
-        """Articles whose entities were never computed."""
-        return [r[0] for r in self._query("SELECT id FROM articles WHERE entities_done = 0")]
+    def unanalysed(self, limit: int) -> list[int]:
+        """Up to ``limit`` articles whose entities were never computed, oldest first."""
+        rows = self._query(
+            "SELECT id FROM articles WHERE entities_done = 0 ORDER BY id LIMIT ?", (limit,)
+        )
+        return [r[0] for r in rows]
 
     def delete_article(self, article_id: int) -> None:
         """Remove an article (and queue its removal from the index)."""
@@ -484,6 +487,14 @@ class Store:
             )
             db.executemany(
                 "DELETE FROM index_deletions WHERE article_id = ?", [(i,) for i in dropped]
+            )
+
+    def mark_for_index(self, ids: Sequence[int]) -> None:
+        """Flag articles for indexing again."""
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE articles SET needs_index = needs_index + 1 WHERE id = ?",
+                [(article_id,) for article_id in ids],
             )
 
     def mark_all_for_index(self) -> None:

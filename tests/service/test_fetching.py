@@ -157,6 +157,37 @@ async def test_a_cancelled_refresh_leaves_its_articles_stored_and_pending(
     assert fetch_archive.index.doc_count() == 3
 
 
+@pytest.mark.parametrize("large", [False, True])
+async def test_articles_an_interrupted_refresh_left_unanalysed_are_analysed_by_the_next(
+    http_server: LoopbackServer,
+    fetch_archive: Archive,
+    monkeypatch: pytest.MonkeyPatch,
+    large: bool,
+) -> None:
+    from tui_reader import fetching
+
+    if large:
+        monkeypatch.setattr(fetching, "PARALLEL_INDEX_ITEMS", 1)
+    _site(http_server)
+    service = FetchService(fetch_archive, settings=FAST, workers=2)
+    try:
+        await service.add_feed(http_server.url("/feed.xml"))
+        with monkeypatch.context() as patch:  # stored, then interrupted
+            patch.setattr(service, "_analyse", lambda stored: asyncio.sleep(0))
+            await service.refresh(summary_only=True)
+        fetch_archive.sync_index()  # the next start indexes them as they are
+        assert {a.lang for a in fetch_archive.list_articles()} == {None}
+        assert fetch_archive.search("place:Semarang").total == 0
+        again = await service.refresh(summary_only=True)
+    finally:
+        await service.aclose()
+    assert again.new_articles == 0
+    assert {a.lang for a in fetch_archive.list_articles()} == {"id", "en"}
+    assert fetch_archive.search("place:Semarang").total == 1
+    assert fetch_archive.store.pending_index()[0] == []
+    assert fetch_archive.store.unanalysed(10) == []
+
+
 # -- faults: one clear line per URL, the rest of the batch still succeeds ---------------
 
 

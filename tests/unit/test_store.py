@@ -200,3 +200,15 @@ def test_analysis_needs_indexing_again_unless_it_is_in_the_documents_being_writt
     assert store.pending_index()[0] == [a]
     assert store.get(b).summary.lang == "en"
     assert store.get(a).entities == (jokowi,)
+
+
+def test_unanalysed_articles_oldest_first_and_flagged_for_the_index(store: Store) -> None:
+    stored = store.save_batch([replace(prepared(), entities=None), prepared(EN_VISIT)])
+    a, b = (o.article_id or 0 for o in stored)
+    assert store.unanalysed(10) == [a, b]
+    assert store.unanalysed(1) == [a]
+    store.save_analysis([Analysis(a, "id", ())])
+    assert store.unanalysed(10) == [b]
+    store.mark_indexed({d.id: d.version for d in store.index_docs([a, b])})
+    store.mark_for_index([b])
+    assert store.pending_index()[0] == [b]
