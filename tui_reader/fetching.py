@@ -361,6 +361,8 @@ class FetchService:
         store = self.archive.store
         ids = [i for i in store.unanalysed(UNANALYSED_LIMIT + len(new)) if i not in new]
         ids = ids[:UNANALYSED_LIMIT]
+        if not ids:
+            return []
         # They may be indexed already (without analysis): until this refresh's commit
         # holds their analysis, they are pending again.
         store.mark_for_index(ids)
