@@ -1,12 +1,14 @@
 """The on-demand crash run: SIGKILL ``import`` and ``refresh`` many times.
 
     .venv/bin/python benchmarks/crash.py --runs 200 [--seed 7] [--command import|refresh|both]
+    .venv/bin/python benchmarks/crash.py --runs 20 --command large-refresh
 
 Each run starts the real CLI in a child process (own TUI_READER_HOME under a temporary
 folder), kills its whole process group at a seeded moment, then checks the database
 (integrity, complete articles, nothing committed lost) and that the next start heals
 the index so ``doctor`` is clean. Prints one line per run and the totals; exit 1 if
-any run lost or broke anything.
+any run lost or broke anything. ``large-refresh`` refreshes 1,200 new items a run from 60
+feeds: a refresh that large analyses them in the processes that write the index.
 """
 
 from __future__ import annotations
@@ -52,7 +54,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200, help="kill runs in all")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--command", choices=["import", "refresh", "both"], default="both")
+    parser.add_argument(
+        "--command", choices=["import", "refresh", "both", "large-refresh"], default="both"
+    )
     args = parser.parse_args()
     commands = ["import", "refresh"] if args.command == "both" else [args.command]
     share = max(1, args.runs // len(commands))
@@ -69,6 +73,14 @@ def main() -> int:
                 campaigns.append(
                     refresh_campaign(root / "refresh", server, share, args.seed, report=_line)
                 )
+        if "large-refresh" in commands:
+            with serving() as server:
+                home = root / "large-refresh"
+                campaign = refresh_campaign(
+                    home, server, share, args.seed, per_run=1200, feeds=60,
+                    summary_only=True, report=_line,
+                )  # fmt: skip
+                campaigns.append(campaign)
     for campaign in campaigns:
         print(_summary(campaign))
     survived = sum(c.survived for c in campaigns)

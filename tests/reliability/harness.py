@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.httpserver import LoopbackServer, Reply, Request
+from tests.httpserver import LoopbackServer, Reply
 from tui_reader.textutil import content_hash, word_count
 
 WORDS = (
@@ -140,21 +140,33 @@ def page_html(title: str, text: str) -> bytes:
 
 @dataclass
 class FeedSite:
-    """A news site on the loopback server whose feed grows by ``per_run`` items a run."""
+    """A news site on the loopback server whose ``feeds`` feeds grow by ``per_run`` items
+    a run in all (dealt out in turn)."""
 
     server: LoopbackServer
     per_run: int
     seed: int
+    feeds: int = 1
     generation: int = 0
     items: list[tuple[str, str]] = field(default_factory=list)  # (path, title)
 
     def __post_init__(self) -> None:
-        self.server.route("/feed.xml", self._feed)
+        for k in range(self.feeds):
+            self.server.route(self._feed_path(k), lambda _, k=k: self._feed(k))
+
+    @staticmethod
+    def _feed_path(k: int) -> str:
+        return "/feed.xml" if k == 0 else f"/feed-{k}.xml"
 
     @property
     def feed_url(self) -> str:
-        """Where the feed is served."""
+        """Where the (first) feed is served."""
         return self.server.url("/feed.xml")
+
+    @property
+    def feed_urls(self) -> list[str]:
+        """Where every feed is served."""
+        return [self.server.url(self._feed_path(k)) for k in range(self.feeds)]
 
     def next_generation(self) -> None:
         """Publish ``per_run`` new articles."""
@@ -167,12 +179,13 @@ class FeedSite:
             self.items.append((path, title))
         self.generation += 1
 
-    def _feed(self, _: Request) -> Reply:
+    def _feed(self, k: int) -> Reply:
+        own = self.items[k :: self.feeds]
         entries = "".join(
             f"<item><title>{title}</title><link>{self.server.url(path)}</link>"
             f"<guid>{self.server.url(path)}</guid><description>Summary of {title}."
             "</description></item>"
-            for path, title in reversed(self.items[-60:])
+            for path, title in reversed(own[-60:])
         )
         body = (
             '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
@@ -487,31 +500,62 @@ def refresh_campaign(
     seed: int,
     *,
     per_run: int = 30,
+    feeds: int = 1,
+    summary_only: bool = False,
     report: Report | None = None,
 ) -> Campaign:
-    """Publish new items before each refresh and kill each refresh at a seeded moment."""
-    campaign = Campaign("refresh")
+    """Publish new items before each refresh and kill each refresh at a seeded moment.
+
+    With 1,000 new items a run or more (``per_run``, over ``feeds`` feeds), a refresh
+    analyses them in the processes that write the index: that path is killed too.
+    """
+    campaign = Campaign("refresh" if per_run < 1000 else "large refresh")
     rng = random.Random(seed + 1)
-    site = FeedSite(server, per_run, seed)
+    site = FeedSite(server, per_run, seed, feeds)
     site.next_generation()
-    added = cli(home, "feed", "add", site.feed_url, timeout=120)
+    if feeds == 1:
+        added = cli(home, "feed", "add", site.feed_url, timeout=120)
+    else:
+        opml = home.parent / f"{home.name}-feeds.opml"
+        outlines = "".join(f'<outline type="rss" xmlUrl="{u}"/>' for u in site.feed_urls)
+        opml.write_text(f"<opml><body>{outlines}</body></opml>")
+        added = cli(home, "feed", "import", str(opml), timeout=120)
     if added.returncode != 0:
-        campaign.final_problems.append(f"feed add failed: {added.stderr.strip()}")
+        campaign.final_problems.append(f"subscribing failed: {added.stderr.strip()}")
         return campaign
-    span = timed(lambda: cli(home, "refresh", timeout=300))
+    command = ("refresh", "--summary-only") if summary_only else ("refresh",)
+    span = timed(lambda: cli(home, *command, timeout=300))
     urls = check_store(home / "data" / "archive.sqlite3").urls
     startup = startup_seconds(home)
     for run, moment in enumerate(kill_moments(rng, runs, span, startup), start=1):
         site.next_generation()
-        result, urls = kill_run(home, ("refresh",), moment, urls, heal_with_cli=run % 3 == 0)
+        result, urls = kill_run(home, command, moment, urls, heal_with_cli=run % 3 == 0)
         campaign.results.append(result)
         if report:
             report(result)
-    done = cli(home, "refresh", timeout=600)
+    done = cli(home, *command, timeout=600)
     found = check_store(home / "data" / "archive.sqlite3")
     recent = {server.url(path) for path, _ in site.items[-60:]}
     missing = recent - found.urls
     campaign.final_problems = found.problems + heal_and_check(home, with_cli=True)
     if done.returncode != 0 or missing:
         campaign.final_problems.append(f"final refresh: {done.stderr[-300:]} missing={missing}")
+    # What killed runs stored unanalysed, the next refreshes analyse: each catches up on a
+    # bounded number (several killed runs may have left more), so each must make progress.
+    unanalysed = _unanalysed(home / "data" / "archive.sqlite3")
+    while unanalysed:
+        cli(home, *command, timeout=600)
+        before, unanalysed = unanalysed, _unanalysed(home / "data" / "archive.sqlite3")
+        if unanalysed >= before:
+            campaign.final_problems.append(f"{unanalysed} articles left without analysis")
+            break
     return campaign
+
+
+def _unanalysed(db_path: Path) -> int:
+    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
+    try:
+        rows = db.execute("SELECT count(*) FROM articles WHERE entities_done = 0")
+        return int(rows.fetchone()[0])
+    finally:
+        db.close()

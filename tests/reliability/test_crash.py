@@ -47,3 +47,14 @@ def test_refresh_survives_many_kills(tmp_path: Path) -> None:
     with serving() as server:
         campaign = refresh_campaign(tmp_path / "home", server, runs=15, seed=SEED + 100)
     _assert_all_survived(campaign)
+
+
+def test_a_large_refresh_survives_kills(tmp_path: Path) -> None:
+    """1,200 new items a run: analysed by the processes that write the index, killed
+    anywhere in that; the next refresh analyses what a killed one stored."""
+    with serving() as server:
+        campaign = refresh_campaign(
+            tmp_path / "home", server, runs=2, seed=SEED, per_run=1200, feeds=60,
+            summary_only=True,
+        )  # fmt: skip
+    _assert_all_survived(campaign)
