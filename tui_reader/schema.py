@@ -92,6 +92,11 @@ MIGRATIONS: tuple[str, ...] = (
     DROP INDEX articles_to_index;
     CREATE INDEX articles_to_index ON articles(needs_index) WHERE needs_index > 0;
     """,
+    # 3: every refresh looks for articles stored but never analysed (an interrupted
+    # refresh's): without this, that scanned every row (0.1 s on 46k articles).
+    """
+    CREATE INDEX articles_unanalysed ON articles(id) WHERE entities_done = 0;
+    """,
 )
 
 LATEST_VERSION = len(MIGRATIONS)
