@@ -55,16 +55,20 @@ def prepare_draft(draft: ArticleDraft, *, entities: bool = True) -> PreparedArti
 def complete(base: PreparedArticle, *, entities: bool = True) -> PreparedArticle:
     """Add language, stems and entities to what :func:`quick_prepare` made."""
     title, text = base.draft.title, base.draft.text
-    lang = base.lang or detect_language(f"{title}\n{text}")
+    lang, found = analyse_text(title, text, base.lang, entities)
     # Stemming is the costly part of indexing Indonesian: do it here, in parallel, and
     # hand the stems to the indexing process.
     stems = new_indonesian_stems(f"{title}\n{text}") if language_kind(lang) == "id" else {}
-    return replace(
-        base,
-        lang=lang,
-        entities=recognize_entities(text, lang) if entities else None,
-        stems=stems,
-    )
+    return replace(base, lang=lang, entities=found, stems=stems)
+
+
+def analyse_text(
+    title: str, text: str, lang: str | None, entities: bool
+) -> tuple[str | None, tuple[EntityMention, ...] | None]:
+    """An article's language (``lang`` when known, else detected) and its entities (None
+    when ``entities`` is off or the recogniser is not available)."""
+    lang = lang or detect_language(f"{title}\n{text}")
+    return lang, recognize_entities(text, lang) if entities else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +88,7 @@ class DocAnalysis:
         analysed: list[IndexDoc] = []
         report: list[Analysis] = []
         for doc in docs:
-            lang = doc.lang or detect_language(f"{doc.title}\n{doc.text}")
-            found = recognize_entities(doc.text, lang) if self.entities else None
+            lang, found = analyse_text(doc.title, doc.text, doc.lang, self.entities)
             report.append(Analysis(doc.id, lang, found))
             # The index takes names and types, not offsets (as the store gives them).
             named = tuple(EntityMention(e.name, e.type, e.count) for e in found or ())

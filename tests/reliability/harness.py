@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.httpserver import LoopbackServer, Reply
+from tui_reader.feeds import OpmlFeed, build_opml
 from tui_reader.textutil import content_hash, word_count
 
 WORDS = (
@@ -517,8 +518,7 @@ def refresh_campaign(
         added = cli(home, "feed", "add", site.feed_url, timeout=120)
     else:
         opml = home.parent / f"{home.name}-feeds.opml"
-        outlines = "".join(f'<outline type="rss" xmlUrl="{u}"/>' for u in site.feed_urls)
-        opml.write_text(f"<opml><body>{outlines}</body></opml>")
+        opml.write_text(build_opml([OpmlFeed(url, "", None, ()) for url in site.feed_urls]))
         added = cli(home, "feed", "import", str(opml), timeout=120)
     if added.returncode != 0:
         campaign.final_problems.append(f"subscribing failed: {added.stderr.strip()}")
